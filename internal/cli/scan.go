@@ -1,0 +1,302 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portwatch/portwatch/internal/report"
+	"github.com/portwatch/portwatch/internal/scan"
+	"github.com/portwatch/portwatch/internal/target"
+)
+
+// defaultTopPorts is how many ranked ports are scanned when no -p is given.
+const defaultTopPorts = 1000
+
+type scanFlags struct {
+	ports        string
+	topPorts     int
+	inputList    string
+	exclude      []string
+	excludeFile  string
+	firstAddress bool
+	allowLarge   bool
+	connect      bool
+	rate         float64
+	concurrency  int
+	timing       string
+	initialRTT   time.Duration
+	minRTT       time.Duration
+	maxRTT       time.Duration
+	retries      int
+	output       string
+	outputFile   string
+	allStates    bool
+	quiet        bool
+	noColor      bool
+	seed         uint64
+}
+
+func newScanCmd(app *app) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [flags] TARGET...",
+		Short: "Scan hosts for open ports (nmap port syntax and states)",
+		Long: `Scan TARGETs (IPv4/IPv6 addresses, hostnames, CIDRs, ranges such as
+198.18.0.11-14 or 198.18.0.11-198.18.1.5) and report every port's state with
+its reason. Without -p, the 1000 most common TCP ports are scanned.
+
+nmap spellings are accepted: -iL FILE, -sT, -T0..-T5, -oX FILE, -p-.
+
+Exit codes: 0 done, 1 done but some targets failed, 2 usage error,
+130 interrupted (what was found so far is printed).`,
+		Example: `  portwatch scan 198.18.0.0/24 -p 22,80,443
+  portwatch scan --connect -p- -o json --output-file host.json 198.18.0.11
+  portwatch scan -iL hosts.txt --exclude 198.18.0.1 --top-ports 100 -oX scan.xml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd.Context(), app, &f, cmd, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.ports, "ports", "p", "", `ports to scan: "22,80,443", "1-1024", "-" for all, "T:80,U:53"`)
+	fl.IntVar(&f.topPorts, "top-ports", 0, "scan the N most common ports (default 1000 when -p is not given)")
+	fl.StringVar(&f.inputList, "input-list", "", "read targets from FILE, one or more per line, # comments (nmap -iL)")
+	fl.StringSliceVar(&f.exclude, "exclude", nil, "targets to leave out (comma-separated, same syntax as targets)")
+	fl.StringVar(&f.excludeFile, "exclude-file", "", "read targets to leave out from FILE")
+	fl.BoolVar(&f.firstAddress, "first-address", false, "scan only the first address a hostname resolves to (default: every address)")
+	fl.BoolVar(&f.allowLarge, "allow-large", false, "allow scanning more than 65,536 addresses")
+	fl.BoolVar(&f.connect, "connect", true, "TCP connect scan (nmap -sT); needs no privileges")
+	fl.Float64Var(&f.rate, "rate", 0, "at most this many connection attempts per second (0: unlimited)")
+	fl.IntVar(&f.concurrency, "concurrency", 0, "simultaneous connection attempts (default: sized from the open-file limit, at most 8192)")
+	fl.StringVar(&f.timing, "timing", "aggressive", "timing template: polite, normal, aggressive or insane (nmap -T2..-T5)")
+	fl.DurationVar(&f.initialRTT, "initial-rtt-timeout", 0, "first per-attempt timeout, before any round trip was measured")
+	fl.DurationVar(&f.minRTT, "min-rtt-timeout", 0, "lower bound of the adaptive per-attempt timeout")
+	fl.DurationVar(&f.maxRTT, "max-rtt-timeout", 0, "upper bound of the adaptive per-attempt timeout")
+	fl.IntVar(&f.retries, "max-retries", -1, "extra attempts for ports that gave no response at all")
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+joinFormats())
+	fl.StringVar(&f.outputFile, "output-file", "", "write the results to FILE instead of standard output")
+	fl.BoolVar(&f.allStates, "all-states", false, "list every scanned port, not only open ones")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress display")
+	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table output")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of the randomised probe order (0: random)")
+	return cmd
+}
+
+func joinFormats() string {
+	s := ""
+	for i, f := range report.Formats() {
+		if i > 0 {
+			s += ", "
+		}
+		s += f
+	}
+	return s
+}
+
+// scanPlan is a validated scan request.
+type scanPlan struct {
+	targets *target.Set
+	ports   []uint16
+	timing  scan.Timing
+	format  report.Options
+}
+
+func planScan(ctx context.Context, f *scanFlags, cmd *cobra.Command, args []string) (*scanPlan, error) {
+	tokens := target.ArgTokens(args)
+	if f.inputList != "" {
+		more, err := target.ReadList(ctx, f.inputList)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		tokens = append(tokens, more...)
+	}
+	if len(tokens) == 0 {
+		return nil, usagef("no targets given (give TARGET arguments or --input-list FILE)")
+	}
+	excludes := target.ArgTokens(f.exclude)
+	if f.excludeFile != "" {
+		more, err := target.ReadList(ctx, f.excludeFile)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		excludes = append(excludes, more...)
+	}
+	set, err := target.Parse(ctx, tokens, target.Options{
+		Resolver:         net.DefaultResolver,
+		FirstAddressOnly: f.firstAddress,
+		Excludes:         excludes,
+		AllowLarge:       f.allowLarge,
+	})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	ports, err := choosePorts(f, cmd)
+	if err != nil {
+		return nil, err
+	}
+	timing, err := chooseTiming(f, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(report.Formats(), f.output) {
+		return nil, usagef("unknown output format %q (want %s)", f.output, joinFormats())
+	}
+	return &scanPlan{targets: set, ports: ports, timing: timing,
+		format: report.Options{Format: f.output, AllStates: f.allStates}}, nil
+}
+
+func choosePorts(f *scanFlags, cmd *cobra.Command) ([]uint16, error) {
+	portsSet := cmd.Flags().Changed("ports")
+	topSet := cmd.Flags().Changed("top-ports")
+	if portsSet && topSet {
+		return nil, usagef("-p/--ports and --top-ports cannot be combined")
+	}
+	if portsSet {
+		p, err := target.ParsePorts(f.ports, []string{"tcp"})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if len(p.TCP) == 0 {
+			return nil, usagef("port spec %q selects no TCP ports", f.ports)
+		}
+		return p.TCP, nil
+	}
+	n := defaultTopPorts
+	if topSet {
+		n = f.topPorts
+	}
+	p, err := target.TopPorts("tcp", n)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return p, nil
+}
+
+func chooseTiming(f *scanFlags, cmd *cobra.Command) (scan.Timing, error) {
+	t, err := scan.TimingTemplate(f.timing)
+	if err != nil {
+		return t, usageError{err}
+	}
+	if cmd.Flags().Changed("initial-rtt-timeout") {
+		t.Initial = f.initialRTT
+	}
+	if cmd.Flags().Changed("min-rtt-timeout") {
+		t.Min = f.minRTT
+	}
+	if cmd.Flags().Changed("max-rtt-timeout") {
+		t.Max = f.maxRTT
+	}
+	if f.retries >= 0 {
+		t.Retries = f.retries
+	}
+	if t.Initial <= 0 {
+		return t, usagef("initial rtt timeout must be positive, got %s", t.Initial)
+	}
+	if err := t.Validate(); err != nil {
+		return t, usageError{err}
+	}
+	return t, nil
+}
+
+func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, args []string) error {
+	plan, err := planScan(ctx, f, cmd, args)
+	if err != nil {
+		return err
+	}
+	if f.rate < 0 {
+		return usagef("--rate must not be negative")
+	}
+	out := app.io.Out
+	if f.outputFile != "" {
+		file, err := os.Create(f.outputFile)
+		if err != nil {
+			return usagef("output file: %w", err)
+		}
+		defer file.Close()
+		out = file
+	}
+	limit, err := scan.RaiseFileLimit()
+	if err != nil {
+		fmt.Fprintf(app.io.Err, "portwatch: warning: %v\n", err)
+		limit = 1024
+	}
+	conc := f.concurrency
+	if conc <= 0 {
+		conc = scan.ConcurrencyForFileLimit(limit)
+	}
+	seed := f.seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	prog := &scan.Progress{}
+	scanner := &scan.ConnectScanner{Timing: plan.timing, Concurrency: conc, Rate: f.rate, Progress: prog}
+	res := &scan.Result{Args: app.argv, Scanner: "connect", Started: time.Now()}
+	for _, fl := range plan.targets.Failures() {
+		res.Errors = append(res.Errors, scan.TargetError{Target: fl.Target, Error: fl.Err.Error()})
+	}
+	events, err := scanner.Scan(ctx, scan.Job{Targets: plan.targets, Ports: plan.ports, Seed: seed})
+	if err != nil {
+		return usageError{err}
+	}
+	stopProgress := func() {}
+	if !f.quiet && isTerminal(app.io.Err) {
+		stopProgress = startProgress(app.io.Err, prog, res.Started)
+	}
+	col := scan.NewCollector()
+	for ev := range events {
+		col.Add(ev)
+	}
+	stopProgress()
+	res.Finished = time.Now()
+	interrupted := ctx.Err() != nil
+	res.Hosts = col.Hosts(plan.targets.Hostnames, f.allStates)
+	res.Stats = summarize(res, prog, interrupted)
+
+	plan.format.Color = f.outputFile == "" && !f.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(out)
+	if err := report.Write(out, res, plan.format); err != nil {
+		return exitError{code: ExitPartial, err: fmt.Errorf("write results: %w", err)}
+	}
+	switch {
+	case interrupted:
+		return exitError{code: ExitInterrupted, err: errors.New("interrupted: the results above cover only what was measured")}
+	case len(res.Errors) > 0:
+		return exitError{code: ExitPartial, err: fmt.Errorf("%d target(s) could not be scanned", len(res.Errors))}
+	}
+	return nil
+}
+
+func summarize(res *scan.Result, prog *scan.Progress, interrupted bool) scan.Stats {
+	st := scan.Stats{
+		Endpoints:   prog.Done.Load(),
+		Open:        int(prog.Open.Load()),
+		DurationMS:  res.Finished.Sub(res.Started).Milliseconds(),
+		Interrupted: interrupted,
+	}
+	for _, h := range res.Hosts {
+		switch h.Status {
+		case scan.HostUp:
+			st.HostsUp++
+		case scan.HostDown:
+			st.HostsDown++
+		}
+	}
+	return st
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && termIsTerminal(f)
+}

@@ -1,0 +1,52 @@
+package scan
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// pacer spaces events to at most rate per second, allowing a small burst.
+// A zero rate means unlimited. It is safe for concurrent use.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+	burst    time.Duration
+	now      func() time.Time
+}
+
+func newPacer(rate float64, now func() time.Time) *pacer {
+	if rate <= 0 {
+		return &pacer{now: now}
+	}
+	iv := time.Duration(float64(time.Second) / rate)
+	return &pacer{interval: iv, burst: min(10*iv, 20*time.Millisecond), now: now}
+}
+
+// wait blocks until the next event may happen or ctx ends.
+func (p *pacer) wait(ctx context.Context) error {
+	if p.interval == 0 {
+		return ctx.Err()
+	}
+	p.mu.Lock()
+	now := p.now()
+	if earliest := now.Add(-p.burst); p.next.Before(earliest) {
+		p.next = earliest
+	}
+	at := p.next
+	p.next = p.next.Add(p.interval)
+	p.mu.Unlock()
+	d := at.Sub(now)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

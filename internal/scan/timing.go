@@ -1,0 +1,117 @@
+package scan
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Timing bounds the per-attempt timeout of a probe. The timeout adapts to the
+// round-trip times measured during the scan (RFC 6298 smoothing), starting at
+// Initial and staying within [Min, Max], like nmap's --initial/--min/--max-rtt-timeout.
+type Timing struct {
+	Initial time.Duration
+	Min     time.Duration
+	Max     time.Duration
+	// Retries is how many more attempts a probe that got no response at all
+	// gets. Answers (RST, ICMP, SYN-ACK) are never retried.
+	Retries int
+}
+
+// Timing templates, named like nmap's -T0..-T5 where they matter.
+var timingTemplates = map[string]Timing{
+	"polite":     {Initial: time.Second, Min: 100 * time.Millisecond, Max: 10 * time.Second, Retries: 3},
+	"normal":     {Initial: time.Second, Min: 100 * time.Millisecond, Max: 3 * time.Second, Retries: 2},
+	"aggressive": {Initial: 500 * time.Millisecond, Min: 100 * time.Millisecond, Max: 1250 * time.Millisecond, Retries: 1},
+	"insane":     {Initial: 250 * time.Millisecond, Min: 50 * time.Millisecond, Max: 300 * time.Millisecond, Retries: 1},
+}
+
+// TimingTemplate returns a named timing template: polite, normal,
+// aggressive (the default) or insane.
+func TimingTemplate(name string) (Timing, error) {
+	t, ok := timingTemplates[name]
+	if !ok {
+		return Timing{}, fmt.Errorf("unknown timing template %q (want polite, normal, aggressive or insane)", name)
+	}
+	return t, nil
+}
+
+// DefaultTiming is the template used when none is chosen.
+func DefaultTiming() Timing { return timingTemplates["aggressive"] }
+
+// Validate reports an impossible timing.
+func (t Timing) Validate() error {
+	switch {
+	case t.Min <= 0:
+		return fmt.Errorf("min rtt timeout must be positive, got %s", t.Min)
+	case t.Max < t.Min:
+		return fmt.Errorf("max rtt timeout %s is below min rtt timeout %s", t.Max, t.Min)
+	case t.Retries < 0:
+		return fmt.Errorf("retries must not be negative, got %d", t.Retries)
+	}
+	return nil
+}
+
+// rttEstimator smooths round-trip samples and derives a retransmission
+// timeout from them. It is safe for concurrent use.
+type rttEstimator struct {
+	mu      sync.Mutex
+	timing  Timing
+	srtt    time.Duration
+	rttvar  time.Duration
+	samples int
+	parent  *rttEstimator // consulted until this estimator has its own samples
+}
+
+func newRTTEstimator(t Timing, parent *rttEstimator) *rttEstimator {
+	return &rttEstimator{timing: t, parent: parent}
+}
+
+// observe feeds one measured round trip.
+func (e *rttEstimator) observe(rtt time.Duration) {
+	if rtt <= 0 {
+		rtt = time.Microsecond
+	}
+	e.mu.Lock()
+	if e.samples == 0 {
+		e.srtt = rtt
+		e.rttvar = rtt / 2
+	} else {
+		d := e.srtt - rtt
+		if d < 0 {
+			d = -d
+		}
+		e.rttvar = (3*e.rttvar + d) / 4
+		e.srtt = (7*e.srtt + rtt) / 8
+	}
+	e.samples++
+	e.mu.Unlock()
+	if e.parent != nil {
+		e.parent.observe(rtt)
+	}
+}
+
+// timeout is the current per-attempt timeout: srtt + 4*rttvar within bounds,
+// the parent's while this estimator has no sample, Initial when neither has.
+func (e *rttEstimator) timeout() time.Duration {
+	e.mu.Lock()
+	n, srtt, rttvar := e.samples, e.srtt, e.rttvar
+	e.mu.Unlock()
+	if n == 0 {
+		if e.parent != nil {
+			return e.parent.timeout()
+		}
+		return e.timing.Initial
+	}
+	return clampDuration(srtt+4*rttvar, e.timing.Min, e.timing.Max)
+}
+
+func clampDuration(d, lo, hi time.Duration) time.Duration {
+	if d < lo {
+		return lo
+	}
+	if d > hi {
+		return hi
+	}
+	return d
+}
