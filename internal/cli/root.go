@@ -86,6 +86,7 @@ func newRoot(a *app) *cobra.Command {
 			version = bi.Main.Version
 		}
 	}
+	a.version = version
 	root := &cobra.Command{
 		Use:   "portwatch",
 		Short: "Continuous port monitoring: discover, identify and watch what is exposed",

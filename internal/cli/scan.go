@@ -243,7 +243,12 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 	defer stop()
 	prog := &scan.Progress{}
 	scanner := &scan.ConnectScanner{Timing: plan.timing, Concurrency: conc, Rate: f.rate, Progress: prog}
-	res := &scan.Result{Args: app.argv, Scanner: "connect", Started: time.Now()}
+	res := &scan.Result{
+		Args:    app.argv,
+		Scanner: "portwatch " + app.version,
+		Scanned: []scan.ScanInfo{{Protocol: scan.TCP, Type: "connect", Count: len(plan.ports), Ports: plan.ports}},
+		Started: time.Now(),
+	}
 	for _, fl := range plan.targets.Failures() {
 		res.Errors = append(res.Errors, scan.TargetError{Target: fl.Target, Error: fl.Err.Error()})
 	}

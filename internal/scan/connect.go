@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +83,18 @@ type run struct {
 	events    chan Event
 	sentinels chan *hostState
 	ports     []uint16
+	global    *rttEstimator // all hosts' round trips
+}
+
+// youngAge is how long an attempt may still expect an answer: four smoothed
+// round trips of the whole scan, within bounds. Before any answer there is
+// nothing to make room for, so the bound is the smallest.
+func (r *run) youngAge() time.Duration {
+	srtt, ok := r.global.smoothed()
+	if !ok {
+		return minYoungAge
+	}
+	return clampDuration(4*srtt, minYoungAge, maxYoungAge)
 }
 
 // Scan starts the scan and streams its events. The channel is closed when
@@ -105,10 +119,10 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 		events:    make(chan Event, 1024),
 		sentinels: make(chan *hostState, hostGroupSize),
 		ports:     job.Ports,
+		global:    newRTTEstimator(s.Timing, nil),
 	}
 	if r.dial == nil {
-		d := &net.Dialer{KeepAlive: -1}
-		r.dial = d.DialContext
+		r.dial = (&net.Dialer{KeepAlive: -1}).DialContext
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -125,13 +139,7 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 
 	work := make(chan workItem, conc)
 	var workers, sentinels sync.WaitGroup
-	for range conc {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			r.worker(work)
-		}()
-	}
+	r.startWorkers(&workers, work, conc)
 	for range sentinelWorkers {
 		sentinels.Add(1)
 		go func() {
@@ -150,9 +158,43 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 	return r.events, nil
 }
 
+// startWorkers runs the probing: event loops (one per core, sharing the
+// concurrency) on Linux with the default dialer, else one goroutine per
+// simultaneous connect through the DialFunc.
+func (r *run) startWorkers(wg *sync.WaitGroup, work chan workItem, conc int) {
+	goroutines := func(n int) {
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.worker(work)
+			}()
+		}
+	}
+	if r.s.Dial != nil || !hasEpollEngine() {
+		goroutines(conc)
+		return
+	}
+	loops := max(1, min(runtime.GOMAXPROCS(0), conc))
+	for i := range loops {
+		window := conc / loops
+		if i < conc%loops {
+			window++
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.runEpoll(work, window); err != nil {
+				// No event loop here (e.g. epoll unavailable): probe with
+				// blocking dials through r.dial instead.
+				goroutines(window)
+			}
+		}()
+	}
+}
+
 // produce walks hosts × ports in a random order, one host group at a time.
 func (r *run) produce(job Job, work chan<- workItem) {
-	global := newRTTEstimator(r.s.Timing, nil)
 	n := job.Targets.Len()
 	np := uint64(len(job.Ports))
 	for base := uint64(0); base < n; base += hostGroupSize {
@@ -161,7 +203,7 @@ func (r *run) produce(job Job, work chan<- workItem) {
 		for i := range hosts {
 			hosts[i] = &hostState{
 				addr: job.Targets.At(base + uint64(i)),
-				rtt:  newRTTEstimator(r.s.Timing, global),
+				rtt:  newRTTEstimator(r.s.Timing, r.global),
 			}
 		}
 		perm := target.NewPermutation(size*np, job.Seed+base)
@@ -199,35 +241,27 @@ func (r *run) worker(work <-chan workItem) {
 			r.prog.Done.Add(1)
 			continue
 		}
-		res, ok := r.probe(it.host, it.port)
-		if !ok {
-			continue
+		if res, ok := r.probe(it.host, it.port); ok {
+			r.finish(res)
 		}
-		r.prog.Done.Add(1)
-		if res.State == Open {
-			r.prog.Open.Add(1)
-		}
-		r.emit(Event{Kind: PortEvent, Port: res})
 	}
 }
 
-// probe measures one endpoint, retrying only when nothing answered. ok is
-// false when the scan was cancelled before an answer.
+// probe measures one endpoint with blocking dials, retrying only when
+// nothing answered. ok is false when the scan was cancelled before an answer.
 func (r *run) probe(h *hostState, port uint16) (PortResult, bool) {
 	addr := netip.AddrPortFrom(h.addr, port).String()
-	res := PortResult{Addr: h.addr, Protocol: TCP, Port: port}
 	resourceRetries := 0
 	for attempt := 0; ; attempt++ {
 		if err := r.pace.wait(r.ctx); err != nil {
-			return res, false
+			return PortResult{}, false
 		}
-		timeout := h.rtt.timeout() << attempt // back off on each retry
 		start := r.now()
-		err := r.connect(addr, timeout)
+		err := r.connect(addr, r.attemptTimeout(h, attempt))
 		elapsed := r.now().Sub(start)
 		r.prog.Sent.Add(1)
 		if r.ctx.Err() != nil {
-			return res, false
+			return PortResult{}, false
 		}
 		if err != nil && isResourceError(err) && resourceRetries < maxResourceRetries {
 			resourceRetries++
@@ -235,28 +269,50 @@ func (r *run) probe(h *hostState, port uint16) (PortResult, bool) {
 			time.Sleep(time.Duration(resourceRetries) * time.Millisecond)
 			continue
 		}
-		state, reason, known := classifyDialError(err)
-		if !known {
-			res.State, res.Reason = Filtered, ReasonError
-			return res, true
-		}
-		res.State, res.Reason = state, reason
-		switch {
-		case state == Open || state == Closed:
-			h.answered.Store(true)
-			h.rtt.observe(elapsed)
-			res.RTT = elapsed
-			return res, true
-		case reason == ReasonNoResponse:
-			if attempt < r.s.Timing.Retries {
-				continue
-			}
-			return res, true
-		default: // ICMP-derived answers
-			r.noteUnreachable(h, reason, elapsed)
+		if res, retry := r.outcome(h, port, attempt, err, elapsed); !retry {
 			return res, true
 		}
 	}
+}
+
+// attemptTimeout is the host's adaptive timeout, doubled for each retry.
+func (r *run) attemptTimeout(h *hostState, attempt int) time.Duration {
+	return h.rtt.timeout() << attempt
+}
+
+// outcome interprets one attempt: the port's result, or retry when the
+// attempt met silence and retries remain. Answers feed the host's RTT
+// estimate; late unreachable errors may mark the host down.
+func (r *run) outcome(h *hostState, port uint16, attempt int, err error, elapsed time.Duration) (res PortResult, retry bool) {
+	res = PortResult{Addr: h.addr, Protocol: TCP, Port: port}
+	state, reason, known := classifyDialError(err)
+	if !known {
+		res.State, res.Reason = Filtered, ReasonError
+		return res, false
+	}
+	res.State, res.Reason = state, reason
+	switch {
+	case state == Open || state == Closed:
+		h.answered.Store(true)
+		h.rtt.observe(elapsed)
+		res.RTT = elapsed
+	case reason == ReasonNoResponse:
+		if attempt < r.s.Timing.Retries {
+			return res, true
+		}
+	default: // ICMP-derived answers
+		r.noteUnreachable(h, reason, elapsed)
+	}
+	return res, false
+}
+
+// finish counts and emits a finished port.
+func (r *run) finish(res PortResult) {
+	r.prog.Done.Add(1)
+	if res.State == Open {
+		r.prog.Open.Add(1)
+	}
+	r.emit(Event{Kind: PortEvent, Port: res})
 }
 
 // connect opens and immediately resets one connection.
@@ -287,29 +343,59 @@ func (r *run) noteUnreachable(h *hostState, reason Reason, elapsed time.Duration
 	}
 }
 
-// sentinelWorker runs liveness connects: one patient connect per host, which
-// outlasts neighbour resolution so that absent hosts are recognised in
+// sentinelPorts picks the liveness ports of a job: the commonly open ones
+// it scans, or else its first port. An answer on any of them proves the
+// host is there and seeds its round-trip estimate before the randomised
+// sweep reaches them.
+func sentinelPorts(ports []uint16) []uint16 {
+	var out []uint16
+	for _, p := range []uint16{443, 80, 22, 3389, 445} {
+		if slices.Contains(ports, p) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, ports[0])
+	}
+	return out
+}
+
+// sentinelWorker runs liveness connects: patient connects per host that
+// outlast neighbour resolution, so that absent hosts are recognised in
 // seconds instead of after every port timed out.
 func (r *run) sentinelWorker() {
+	ports := sentinelPorts(r.ports)
 	for h := range r.sentinels {
 		if r.ctx.Err() != nil || h.answered.Load() || h.down.Load() {
 			continue
 		}
-		port := r.ports[0]
-		addr := netip.AddrPortFrom(h.addr, port).String()
-		start := r.now()
-		err := r.connect(addr, sentinelTimeout)
-		elapsed := r.now().Sub(start)
-		if r.ctx.Err() != nil {
-			continue
+		var wg sync.WaitGroup
+		for _, port := range ports {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.liveness(h, port)
+			}()
 		}
-		state, reason, _ := classifyDialError(err)
-		switch state {
-		case Open, Closed:
-			h.answered.Store(true)
-		case Filtered:
-			r.noteUnreachable(h, reason, elapsed)
-		}
+		wg.Wait()
+	}
+}
+
+func (r *run) liveness(h *hostState, port uint16) {
+	addr := netip.AddrPortFrom(h.addr, port).String()
+	start := r.now()
+	err := r.connect(addr, sentinelTimeout)
+	elapsed := r.now().Sub(start)
+	if r.ctx.Err() != nil {
+		return
+	}
+	state, reason, _ := classifyDialError(err)
+	switch state {
+	case Open, Closed:
+		h.answered.Store(true)
+		h.rtt.observe(elapsed)
+	case Filtered:
+		r.noteUnreachable(h, reason, elapsed)
 	}
 }
 

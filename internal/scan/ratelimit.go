@@ -50,3 +50,22 @@ func (p *pacer) wait(ctx context.Context) error {
 		return nil
 	}
 }
+
+// take claims the next slot if it is due and returns 0, or returns how long
+// until it is due without claiming it. For event loops that must not block.
+func (p *pacer) take() time.Duration {
+	if p.interval == 0 {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if earliest := now.Add(-p.burst); p.next.Before(earliest) {
+		p.next = earliest
+	}
+	if d := p.next.Sub(now); d > 0 {
+		return d
+	}
+	p.next = p.next.Add(p.interval)
+	return 0
+}

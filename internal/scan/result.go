@@ -99,7 +99,7 @@ func (p *PortResult) UnmarshalJSON(b []byte) error {
 	}
 	*p = PortResult{Protocol: j.Protocol, Port: j.Port, State: j.State, Reason: j.Reason}
 	if j.RTTms != nil {
-		p.RTT = time.Duration(*j.RTTms * float64(time.Millisecond))
+		p.RTT = time.Duration(math.Round(*j.RTTms * float64(time.Millisecond)))
 	}
 	return nil
 }
@@ -139,13 +139,24 @@ type Stats struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 }
 
+// ScanInfo says what was scanned for one protocol.
+type ScanInfo struct {
+	Protocol Protocol `json:"protocol"`
+	// Type is the technique: connect (later syn, udp).
+	Type  string   `json:"type"`
+	Count int      `json:"count"`
+	Ports []uint16 `json:"-"`
+}
+
 // Result is the outcome of one scan run.
 type Result struct {
-	Started  time.Time     `json:"started"`
-	Finished time.Time     `json:"finished"`
-	Args     []string      `json:"args"`
-	Scanner  string        `json:"scanner"`
-	Hosts    []HostResult  `json:"hosts"`
-	Errors   []TargetError `json:"errors,omitempty"`
-	Stats    Stats         `json:"stats"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Args     []string  `json:"args"`
+	// Scanner is the program and its version, e.g. "portwatch 0.1.0".
+	Scanner string        `json:"scanner"`
+	Scanned []ScanInfo    `json:"scanned,omitempty"`
+	Hosts   []HostResult  `json:"hosts"`
+	Errors  []TargetError `json:"errors,omitempty"`
+	Stats   Stats         `json:"stats"`
 }

@@ -91,6 +91,13 @@ func (e *rttEstimator) observe(rtt time.Duration) {
 	}
 }
 
+// smoothed returns the smoothed round trip, if any was measured.
+func (e *rttEstimator) smoothed() (time.Duration, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.srtt, e.samples > 0
+}
+
 // timeout is the current per-attempt timeout: srtt + 4*rttvar within bounds,
 // the parent's while this estimator has no sample, Initial when neither has.
 func (e *rttEstimator) timeout() time.Duration {
