@@ -72,12 +72,12 @@ type epollLoop struct {
 	youngLimit int
 	young      int
 	fifo       []*attempt // attempts in start order, for ageing
-	inflight map[int]*attempt
-	timers   deadlineHeap
-	retry    []*attempt
-	seq      uint64
-	events   []unix.EpollEvent
-	workOpen bool
+	inflight   map[int]*attempt
+	timers     deadlineHeap
+	retry      []*attempt
+	seq        uint64
+	events     []unix.EpollEvent
+	workOpen   bool
 }
 
 // hasEpollEngine reports whether the event-loop engine exists here.
