@@ -106,3 +106,12 @@ func TestAllPortsSpec(t *testing.T) {
 		t.Errorf("-p- was not taken as a port spec: exit %d %q", code, stderr)
 	}
 }
+
+func TestInputListFromStdin(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"scan", "-iL", "-", "-p", "1", "-o", "json"},
+		IO{In: strings.NewReader("127.0.0.1 # loopback\n"), Out: &out, Err: &errb}, "test")
+	if code != 0 || !strings.Contains(out.String(), `"127.0.0.1"`) {
+		t.Errorf("exit %d, stderr %q, output %q", code, errb.String(), out.String())
+	}
+}

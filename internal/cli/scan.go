@@ -70,7 +70,7 @@ Exit codes: 0 done, 1 done but some targets failed, 2 usage error,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.ports, "ports", "p", "", `ports to scan: "22,80,443", "1-1024", "-" for all, "T:80,U:53"`)
 	fl.IntVar(&f.topPorts, "top-ports", 0, "scan the N most common ports (default 1000 when -p is not given)")
-	fl.StringVar(&f.inputList, "input-list", "", "read targets from FILE, one or more per line, # comments (nmap -iL)")
+	fl.StringVar(&f.inputList, "input-list", "", "read targets from FILE (- for standard input), one or more per line, # comments (nmap -iL)")
 	fl.StringSliceVar(&f.exclude, "exclude", nil, "targets to leave out (comma-separated, same syntax as targets)")
 	fl.StringVar(&f.excludeFile, "exclude-file", "", "read targets to leave out from FILE")
 	fl.BoolVar(&f.firstAddress, "first-address", false, "scan only the first address a hostname resolves to (default: every address)")
@@ -111,10 +111,18 @@ type scanPlan struct {
 	format  report.Options
 }
 
+// readList reads a target list file, or standard input for "-".
+func readList(ctx context.Context, path string, stdin io.Reader) ([]target.Token, error) {
+	if path == "-" {
+		return target.ReadListFrom(ctx, stdin, "stdin")
+	}
+	return target.ReadList(ctx, path)
+}
+
 func planScan(ctx context.Context, f *scanFlags, cmd *cobra.Command, args []string) (*scanPlan, error) {
 	tokens := target.ArgTokens(args)
 	if f.inputList != "" {
-		more, err := target.ReadList(ctx, f.inputList)
+		more, err := readList(ctx, f.inputList, cmd.InOrStdin())
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -125,7 +133,7 @@ func planScan(ctx context.Context, f *scanFlags, cmd *cobra.Command, args []stri
 	}
 	excludes := target.ArgTokens(f.exclude)
 	if f.excludeFile != "" {
-		more, err := target.ReadList(ctx, f.excludeFile)
+		more, err := readList(ctx, f.excludeFile, cmd.InOrStdin())
 		if err != nil {
 			return nil, usageError{err}
 		}
