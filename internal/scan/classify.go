@@ -8,13 +8,17 @@ import (
 )
 
 // classifyDialError maps the outcome of a connect(2) to a port state and
-// reason. Linux folds ICMP codes into errno values: port-unreachable becomes
+// reason. The event-loop engine reads the ICMP message itself (icmpError);
+// for plain dials, Linux folds ICMP codes into errno values: port-unreachable becomes
 // ECONNREFUSED (fatal during SYN-SENT), host/admin-prohibited codes become
 // EHOSTUNREACH and network codes ENETUNREACH. A local firewall rejecting the
 // packet on output yields EPERM/EACCES. ok is false for errors that say
 // nothing about the endpoint (e.g. running out of file descriptors).
 func classifyDialError(err error) (state PortState, reason Reason, ok bool) {
+	var ie icmpError
 	switch {
+	case errors.As(err, &ie):
+		return ie.state, ie.reason, true
 	case err == nil:
 		return Open, ReasonSynAck, true
 	case errors.Is(err, syscall.ECONNREFUSED):

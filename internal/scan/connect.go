@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +23,9 @@ type Job struct {
 	Ports   []uint16
 	// Seed randomises the probe order; equal seeds give equal orders.
 	Seed uint64
+	// SkipDiscovery treats every host as present (nmap -Pn): no discovery
+	// phase, and absent hosts are swept port by port.
+	SkipDiscovery bool
 }
 
 // hostGroupSize bounds how many hosts are scanned at once (their state is
@@ -35,13 +37,6 @@ const hostGroupSize = 1 << 16
 // after its resolution retries (about 3 s on Linux), while a reject answers
 // within a round trip.
 const neighbourFailureDelay = time.Second
-
-// sentinelTimeout is how long the per-host liveness connect may wait: long
-// enough to outlast neighbour resolution.
-const sentinelTimeout = 4 * time.Second
-
-// sentinelWorkers bounds concurrent liveness connects.
-const sentinelWorkers = 256
 
 // maxResourceRetries bounds how often an attempt that failed for local
 // reasons (out of descriptors or ephemeral ports) is repeated.
@@ -64,7 +59,6 @@ type hostState struct {
 	rtt      *rttEstimator
 	answered atomic.Bool // a port answered (SYN-ACK or RST): the host is there
 	down     atomic.Bool // neighbour resolution failed and nothing answered
-	started  atomic.Bool // the liveness connect was queued
 }
 
 type workItem struct {
@@ -74,16 +68,18 @@ type workItem struct {
 
 // run holds one scan's shared state.
 type run struct {
-	s         *ConnectScanner
-	ctx       context.Context
-	dial      DialFunc
-	now       func() time.Time
-	pace      *pacer
-	prog      *Progress
-	events    chan Event
-	sentinels chan *hostState
-	ports     []uint16
-	global    *rttEstimator // all hosts' round trips
+	s      *ConnectScanner
+	ctx    context.Context
+	dial   DialFunc
+	now    func() time.Time
+	pace   *pacer
+	prog   *Progress
+	events chan Event
+	ports  []uint16
+	global *rttEstimator // all hosts' round trips
+	// neighbours reads the ARP/ND table; only meaningful when probes go
+	// through this machine's own stack (not an injected dialer).
+	neighbours func() (map[netip.Addr]neighbourState, error)
 }
 
 // youngAge is how long an attempt may still expect an answer: four smoothed
@@ -111,18 +107,20 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 		return nil, errors.New("no ports to scan")
 	}
 	r := &run{
-		s:         s,
-		ctx:       ctx,
-		dial:      s.Dial,
-		now:       s.Now,
-		prog:      s.Progress,
-		events:    make(chan Event, 1024),
-		sentinels: make(chan *hostState, hostGroupSize),
-		ports:     job.Ports,
-		global:    newRTTEstimator(s.Timing, nil),
+		s:      s,
+		ctx:    ctx,
+		dial:   s.Dial,
+		now:    s.Now,
+		prog:   s.Progress,
+		events: make(chan Event, 1024),
+		ports:  job.Ports,
+		global: newRTTEstimator(s.Timing, nil),
 	}
+	r.neighbours = readNeighbours
 	if r.dial == nil {
 		r.dial = (&net.Dialer{KeepAlive: -1}).DialContext
+	} else {
+		r.neighbours = func() (map[netip.Addr]neighbourState, error) { return nil, nil }
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -138,21 +136,12 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 	r.prog.Total.Store(job.Targets.Len() * uint64(len(job.Ports)))
 
 	work := make(chan workItem, conc)
-	var workers, sentinels sync.WaitGroup
+	var workers sync.WaitGroup
 	r.startWorkers(&workers, work, conc)
-	for range sentinelWorkers {
-		sentinels.Add(1)
-		go func() {
-			defer sentinels.Done()
-			r.sentinelWorker()
-		}()
-	}
 	go func() {
 		r.produce(job, work)
 		close(work)
 		workers.Wait()
-		close(r.sentinels)
-		sentinels.Wait()
 		close(r.events)
 	}()
 	return r.events, nil
@@ -206,6 +195,9 @@ func (r *run) produce(job Job, work chan<- workItem) {
 				rtt:  newRTTEstimator(r.s.Timing, r.global),
 			}
 		}
+		if !job.SkipDiscovery {
+			r.discover(hosts)
+		}
 		perm := target.NewPermutation(size*np, job.Seed+base)
 		for {
 			idx, ok := perm.Next()
@@ -216,12 +208,6 @@ func (r *run) produce(job Job, work chan<- workItem) {
 			if h.down.Load() {
 				r.prog.Done.Add(1)
 				continue
-			}
-			if !h.started.Swap(true) {
-				select {
-				case r.sentinels <- h:
-				default: // liveness checks are an optimisation; skip when saturated
-				}
 			}
 			select {
 			case work <- workItem{host: h, port: job.Ports[idx/size]}:
@@ -300,7 +286,8 @@ func (r *run) outcome(h *hostState, port uint16, attempt int, err error, elapsed
 		if attempt < r.s.Timing.Retries {
 			return res, true
 		}
-	default: // ICMP-derived answers
+	default: // ICMP-derived answers: a round trip, but not the port's
+		res.RTT = elapsed
 		r.noteUnreachable(h, reason, elapsed)
 	}
 	return res, false
@@ -323,10 +310,17 @@ func (r *run) connect(addr string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
+	closeReset(conn)
+	return nil
+}
+
+// closeReset closes a connection with an RST (SO_LINGER 0), so that a
+// full-range scan leaves no TIME_WAIT pile-up.
+func closeReset(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0) // RST on close: no TIME_WAIT pile-up over a full range
+		_ = tc.SetLinger(0)
 	}
-	return conn.Close()
+	conn.Close()
 }
 
 // noteUnreachable marks a host down when a late unreachable error shows
@@ -338,64 +332,13 @@ func (r *run) noteUnreachable(h *hostState, reason Reason, elapsed time.Duration
 	if elapsed < neighbourFailureDelay || h.answered.Load() {
 		return
 	}
+	r.markDown(h, reason)
+}
+
+// markDown records that a host is not there; its remaining ports are skipped.
+func (r *run) markDown(h *hostState, reason Reason) {
 	if !h.down.Swap(true) {
 		r.emit(Event{Kind: HostEvent, Host: HostVerdict{Addr: h.addr, Status: HostDown, Reason: reason}})
-	}
-}
-
-// sentinelPorts picks the liveness ports of a job: the commonly open ones
-// it scans, or else its first port. An answer on any of them proves the
-// host is there and seeds its round-trip estimate before the randomised
-// sweep reaches them.
-func sentinelPorts(ports []uint16) []uint16 {
-	var out []uint16
-	for _, p := range []uint16{443, 80, 22, 3389, 445} {
-		if slices.Contains(ports, p) {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, ports[0])
-	}
-	return out
-}
-
-// sentinelWorker runs liveness connects: patient connects per host that
-// outlast neighbour resolution, so that absent hosts are recognised in
-// seconds instead of after every port timed out.
-func (r *run) sentinelWorker() {
-	ports := sentinelPorts(r.ports)
-	for h := range r.sentinels {
-		if r.ctx.Err() != nil || h.answered.Load() || h.down.Load() {
-			continue
-		}
-		var wg sync.WaitGroup
-		for _, port := range ports {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r.liveness(h, port)
-			}()
-		}
-		wg.Wait()
-	}
-}
-
-func (r *run) liveness(h *hostState, port uint16) {
-	addr := netip.AddrPortFrom(h.addr, port).String()
-	start := r.now()
-	err := r.connect(addr, sentinelTimeout)
-	elapsed := r.now().Sub(start)
-	if r.ctx.Err() != nil {
-		return
-	}
-	state, reason, _ := classifyDialError(err)
-	switch state {
-	case Open, Closed:
-		h.answered.Store(true)
-		h.rtt.observe(elapsed)
-	case Filtered:
-		r.noteUnreachable(h, reason, elapsed)
 	}
 }
 

@@ -77,6 +77,7 @@ type epollLoop struct {
 	retry      []*attempt
 	seq        uint64
 	events     []unix.EpollEvent
+	oob        []byte // control-message buffer for error-queue reads
 	workOpen   bool
 }
 
@@ -91,7 +92,7 @@ func (r *run) runEpoll(work <-chan workItem, window int) error {
 		return err
 	}
 	l := &epollLoop{r: r, epfd: epfd, window: window, youngLimit: min(window, youngPerLoop), inflight: map[int]*attempt{},
-		events: make([]unix.EpollEvent, 256), workOpen: true}
+		events: make([]unix.EpollEvent, 256), oob: make([]byte, 256), workOpen: true}
 	defer l.close()
 	for {
 		if r.ctx.Err() != nil {
@@ -228,7 +229,7 @@ func (l *epollLoop) poll(limit time.Duration) {
 			continue
 		}
 		delete(l.inflight, fd)
-		l.done(a, finishConnect(fd, ev.Events))
+		l.done(a, finishConnect(fd, ev.Events, l.oob))
 	}
 }
 
@@ -292,11 +293,14 @@ func (l *epollLoop) close() {
 // An established connection is closed with SO_LINGER 0, i.e. reset, so a
 // full-range scan leaves no TIME_WAIT pile-up; refused and unanswered
 // sockets never reach TIME_WAIT and are simply closed.
-func finishConnect(fd int, events uint32) error {
+func finishConnect(fd int, events uint32, oob []byte) error {
 	defer unix.Close(fd)
 	if events&(unix.EPOLLERR|unix.EPOLLHUP) == 0 {
 		_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 		return nil
+	}
+	if ie, ok := readICMPError(fd, oob); ok {
+		return ie
 	}
 	soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	switch {
@@ -324,6 +328,20 @@ func openConnect(ap netip.AddrPort) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Queue ICMP errors on the socket: their type and code tell a reject
+	// from an unreachable host, and they wake epoll even when they arrive
+	// while connect(2) still holds the socket (on a zero-latency link the
+	// kernel would otherwise keep them as a soft error until the SYN is
+	// retransmitted a second later).
+	if family == unix.AF_INET {
+		err = unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1)
+	} else {
+		err = unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return 0, err
+	}
 	err = unix.Connect(fd, sa)
 	switch {
 	case errors.Is(err, unix.EINPROGRESS):
@@ -336,4 +354,32 @@ func openConnect(ap netip.AddrPort) (int, error) {
 		unix.Close(fd)
 		return 0, err
 	}
+}
+
+// sizeofSockExtendedErr is sizeof(struct sock_extended_err).
+const sizeofSockExtendedErr = 16
+
+// readICMPError reads the socket's error queue for an ICMP message.
+func readICMPError(fd int, oob []byte) (icmpError, bool) {
+	var buf [1]byte
+	_, oobn, _, _, err := unix.Recvmsg(fd, buf[:], oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+	if err != nil {
+		return icmpError{}, false
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil {
+		return icmpError{}, false
+	}
+	for _, m := range msgs {
+		isV4 := m.Header.Level == unix.IPPROTO_IP && m.Header.Type == unix.IP_RECVERR
+		isV6 := m.Header.Level == unix.IPPROTO_IPV6 && m.Header.Type == unix.IPV6_RECVERR
+		if (!isV4 && !isV6) || len(m.Data) < sizeofSockExtendedErr {
+			continue
+		}
+		// struct sock_extended_err: ee_errno u32, ee_origin, ee_type, ee_code u8, ...
+		if state, reason, ok := classifyICMP(m.Data[4], m.Data[5], m.Data[6]); ok {
+			return icmpError{state: state, reason: reason}, true
+		}
+	}
+	return icmpError{}, false
 }

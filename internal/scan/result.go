@@ -42,8 +42,11 @@ const (
 	ReasonNoResponse      Reason = "no-response"
 	ReasonHostUnreachable Reason = "host-unreachable"
 	ReasonNetUnreachable  Reason = "net-unreachable"
-	ReasonAdminProhibited Reason = "admin-prohibited"
+	ReasonAdminProhibited Reason = "admin-prohibited" // a local firewall refused to send
+	ReasonICMPProhibited  Reason = "icmp-admin-prohibited"
 	ReasonPortUnreachable Reason = "icmp-port-unreachable"
+	ReasonProtoUnreach    Reason = "icmp-proto-unreachable"
+	ReasonARPResponse     Reason = "arp-response" // the neighbour table shows the host answered ARP/ND
 	ReasonUDPResponse     Reason = "udp-response"
 	ReasonUserSet         Reason = "user-set"
 	ReasonResponded       Reason = "responded"

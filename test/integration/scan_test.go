@@ -119,35 +119,50 @@ func TestConnectFullRangeMatchesTruth(t *testing.T) {
 	}
 }
 
+// connectReason is the reason a connect scan gives for what the lab's
+// truth describes: a RST shows up as a refused connect.
+func connectReason(truthReason string) scan.Reason {
+	if truthReason == "rst" {
+		return scan.ReasonConnRefused
+	}
+	return scan.Reason(truthReason)
+}
+
+// TestReasons checks state and reason of every special port of every host,
+// over IPv4 and IPv6: RST, ICMP port-unreachable, admin-prohibited, drop.
 func TestReasons(t *testing.T) {
 	e := labEnv(t)
-	var ports []string
+	var ports, addrs []string
+	seen := map[string]bool{}
 	for _, th := range e.truth.Hosts {
-		for p := range th.TCP {
-			ports = append(ports, p)
+		for _, p := range th.TCPPorts() {
+			if ps := strconv.Itoa(p); !seen[ps] {
+				seen[ps] = true
+				ports = append(ports, ps)
+			}
 		}
-	}
-	var addrs []string
-	for _, th := range e.truth.Hosts {
 		addrs = append(addrs, th.IPv4)
+		if th.IPv6 != "" {
+			addrs = append(addrs, th.IPv6)
+		}
 	}
 	res, _ := e.runJSON(t, append([]string{"--all-states", "-p", strings.Join(ports, ",")}, addrs...)...)
 	for _, th := range e.truth.Hosts {
-		h := findHost(t, res, th.IPv4)
-		for _, p := range h.Ports {
-			want := map[string]scan.Reason{"open": scan.ReasonSynAck, "closed": scan.ReasonConnRefused}[string(p.State)]
-			tp, listed := th.TCP[strconv.Itoa(int(p.Port))]
-			switch {
-			case p.State == scan.Filtered && listed && strings.Contains(tp.Rule, "admin-prohibited"):
-				want = scan.ReasonHostUnreachable
-			case p.State == scan.Filtered:
-				want = scan.ReasonNoResponse
+		for _, addr := range []string{th.IPv4, th.IPv6} {
+			if addr == "" {
+				continue
 			}
-			if p.Reason != want {
-				t.Errorf("%s:%d %s: reason %s, want %s", th.Name, p.Port, p.State, p.Reason, want)
-			}
-			if (p.State == scan.Open || p.State == scan.Closed) && p.RTT <= 0 {
-				t.Errorf("%s:%d answered but has no rtt", th.Name, p.Port)
+			h := findHost(t, res, addr)
+			for _, p := range h.Ports {
+				want := th.ExpectedTCPPort(int(p.Port))
+				if string(p.State) != want.State || p.Reason != connectReason(want.Reason) {
+					t.Errorf("%s %s:%d: %s/%s, want %s/%s", th.Name, addr, p.Port, p.State, p.Reason, want.State, connectReason(want.Reason))
+				}
+				if p.State != scan.Filtered || p.Reason != scan.ReasonNoResponse {
+					if p.RTT <= 0 {
+						t.Errorf("%s %s:%d answered but has no rtt", th.Name, addr, p.Port)
+					}
+				}
 			}
 		}
 	}

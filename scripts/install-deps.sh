@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs the Debian packages that portwatch's tests need
+# (the namespace lab in test/lab/ and the comparison against nmap/ndiff).
+#
+# Idempotent: packages already installed are skipped, so a second run takes
+# seconds. As root it runs `apt-get update` once and installs what is missing
+# with --no-install-recommends, behind a temporary /usr/sbin/policy-rc.d that
+# forbids starting daemons: the lab starts its own copies inside network
+# namespaces, and none may run in the root namespace. Not as root it only
+# prints what is missing and exits 0.
+set -euo pipefail
+
+# One package per line: what the tests use it for. "a|b" means any of them;
+# the first one apt can install is installed.
+PACKAGES=(
+	iproute2       # ip netns, veth, bridge, ss
+	nftables       # drop / reject rules inside lab hosts
+	procps         # sysctl inside namespaces
+	coreutils      # timeout
+	openssh-server # sshd on lab hosts
+	openssh-client # ssh-keygen for lab host keys
+	"nginx-light|nginx" # HTTP/HTTPS on lab hosts (no nginx-light after bookworm)
+	redis-server   # redis on lab hosts
+	openssl        # self-signed certificates for the lab
+	ca-certificates
+	nmap           # reference scanner, independent check of the lab
+	ndiff          # reference diff of nmap XML
+	jq             # bench/run.sh reads the lab's truth.json
+)
+
+installed() {
+	[[ $(dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
+}
+
+missing=()
+for entry in "${PACKAGES[@]}"; do
+	found=0
+	IFS='|' read -ra alternatives <<<"$entry"
+	for pkg in "${alternatives[@]}"; do
+		if installed "$pkg"; then
+			found=1
+			break
+		fi
+	done
+	((found)) || missing+=("$entry")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "install-deps: not root; missing packages: ${missing[*]}" >&2
+	echo "install-deps: install them with: sudo $0" >&2
+	exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+policy=/usr/sbin/policy-rc.d
+policy_created=0
+cleanup() {
+	if ((policy_created)); then
+		rm -f "$policy"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Forbid invoke-rc.d from starting any daemon while packages install. An
+# existing policy-rc.d belongs to someone else: leave it alone.
+if [[ ! -e "$policy" ]]; then
+	printf '#!/bin/sh\n# temporary, from portwatch scripts/install-deps.sh\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	policy_created=1
+fi
+
+apt-get update -q
+
+# candidate ENTRY: the first alternative that apt has a candidate for.
+candidate() {
+	local pkg
+	IFS='|' read -ra alternatives <<<"$1"
+	for pkg in "${alternatives[@]}"; do
+		if apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+			echo "$pkg"
+			return 0
+		fi
+	done
+	echo "${alternatives[0]}" # let apt-get name the problem
+}
+
+install=()
+for entry in "${missing[@]}"; do
+	install+=("$(candidate "$entry")")
+done
+echo "install-deps: installing: ${install[*]}"
+apt-get install -y -q --no-install-recommends "${install[@]}"
+echo "install-deps: done"

@@ -1,0 +1,79 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+)
+
+// netnsRunDir is where `ip netns add` pins named namespaces.
+const netnsRunDir = "/run/netns"
+
+// ScannerDial dials address from inside the scanner namespace, with the
+// signature of net.Dialer.DialContext, so tests can inject it as the dial
+// function of in-process code. The scanner namespace has no default route:
+// addresses outside the lab fail with "network is unreachable" and never
+// leave the machine.
+func (tr *Truth) ScannerDial(ctx context.Context, network, address string) (net.Conn, error) {
+	return dialInNetns(ctx, tr.ScannerNetns, network, address)
+}
+
+// dialInNetns creates the socket on an OS thread moved into netns for the
+// dial and moved back afterwards. If it cannot be moved back, the thread stays
+// locked and the runtime discards it, so no other goroutine ever runs in the
+// lab namespace by accident.
+func dialInNetns(ctx context.Context, netns, network, address string) (net.Conn, error) {
+	type result struct {
+		conn net.Conn
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		home, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{err: fmt.Errorf("open own namespace: %w", err)}
+			return
+		}
+		defer home.Close()
+		if err := enterNetns(netns); err != nil {
+			// The thread may be half-switched: never unlock it.
+			done <- result{err: err}
+			return
+		}
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, network, address)
+		if setns(home) == nil {
+			runtime.UnlockOSThread()
+		}
+		done <- result{conn, err}
+	}()
+	r := <-done
+	return r.conn, r.err
+}
+
+// enterNetns moves the calling OS thread into the named namespace.
+func enterNetns(netns string) error {
+	f, err := os.Open(filepath.Join(netnsRunDir, netns))
+	if err != nil {
+		return fmt.Errorf("open namespace %s: %w", netns, err)
+	}
+	defer f.Close()
+	if err := setns(f); err != nil {
+		return fmt.Errorf("enter namespace %s: %w", netns, err)
+	}
+	return nil
+}
+
+// setns moves the calling OS thread into the network namespace of f.
+func setns(f *os.File) error {
+	if _, _, errno := syscall.RawSyscall(sysSetns, f.Fd(), syscall.CLONE_NEWNET, 0); errno != 0 {
+		return errno
+	}
+	return nil
+}

@@ -1,0 +1,15 @@
+//go:build !linux
+
+package lab
+
+import (
+	"context"
+	"errors"
+	"net"
+)
+
+// ScannerDial dials address from inside the scanner namespace; network
+// namespaces exist only on Linux.
+func (tr *Truth) ScannerDial(ctx context.Context, network, address string) (net.Conn, error) {
+	return nil, errors.New("lab: network namespaces need Linux")
+}
