@@ -31,9 +31,12 @@ func classifyDialError(err error) (state PortState, reason Reason, ok bool) {
 		return Filtered, ReasonAdminProhibited, true
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, syscall.ETIMEDOUT):
 		return Filtered, ReasonNoResponse, true
-	case errors.Is(err, syscall.ECONNRESET):
-		// An RST after the handshake started: something answered.
-		return Closed, ReasonRST, true
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		// An RST to a SYN gives ECONNREFUSED; ECONNRESET means the
+		// connection was established and reset afterwards (a SYN proxy
+		// completing the handshake, then finding nothing behind it, does
+		// this within microseconds). The port answered SYN-ACK.
+		return Open, ReasonSynAck, true
 	}
 	return "", ReasonError, false
 }

@@ -304,6 +304,7 @@ func TestClassifyDialError(t *testing.T) {
 		{syscall.ENETUNREACH, Filtered, ReasonNetUnreachable},
 		{syscall.EPERM, Filtered, ReasonAdminProhibited},
 		{context.DeadlineExceeded, Filtered, ReasonNoResponse},
+		{syscall.ECONNRESET, Open, ReasonSynAck}, // established, then reset
 	} {
 		s, r, ok := classifyDialError(c.err)
 		if !ok || s != c.state || r != c.reason {

@@ -109,8 +109,8 @@ func TestConnectFullRangeMatchesTruth(t *testing.T) {
 		if h.Status != scan.HostUp {
 			t.Errorf("host %s: status %s, want up", th.Name, h.Status)
 		}
-		if h.Wildcard {
-			t.Errorf("host %s flagged wildcard", th.Name)
+		if h.Wildcard != th.Wildcard {
+			t.Errorf("host %s: wildcard %v, want %v (note %q)", th.Name, h.Wildcard, th.Wildcard, h.Note)
 		}
 		compareHost(t, h, th, 65535)
 	}

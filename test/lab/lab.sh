@@ -43,9 +43,12 @@ UNASSIGNED_OCTETS=$(seq 50 59)
 # Policy "drop" means every port not explicitly accepted is silently dropped
 # (filtered), and pings go unanswered; "accept" means ports without a rule
 # answer normally (closed unless something listens).
-HOSTS=(h1 h2 h3)
-declare -A HOST_OCTET=([h1]=11 [h2]=12 [h3]=13)
-declare -A HOST_POLICY=([h1]=accept [h2]=drop [h3]=accept)
+# Policy "synproxy" puts an nftables SYN proxy in front of the whole host:
+# it answers every SYN with a SYN-ACK (cookies) whatever listens behind it,
+# so every port accepts connections: the wildcard host a scanner must flag.
+HOSTS=(h1 h2 h3 h4)
+declare -A HOST_OCTET=([h1]=11 [h2]=12 [h3]=13 [h4]=14)
+declare -A HOST_POLICY=([h1]=accept [h2]=drop [h3]=accept [h4]=synproxy)
 
 # TCP ports: "HOST PORT DAEMON RULE".
 #   DAEMON  what listens there: sshd | http | https (nginx, TLS) | redis | none
@@ -73,6 +76,7 @@ PORTS=(
 	"h3 5432  http  reject-admin"
 	"h3 8000  http  -"
 	"h3 16379 redis -"
+	"h4 22    sshd  -"
 )
 
 # --- Derived facts -----------------------------------------------------------
@@ -94,6 +98,8 @@ port_state() {
 	-)
 		if [[ $policy == drop ]]; then
 			echo filtered
+		elif [[ $policy == synproxy ]]; then
+			echo open
 		elif [[ $daemon == none ]]; then
 			echo closed
 		else
@@ -403,10 +409,24 @@ build_network() {
 
 write_nft() {
 	local h=$1 policy=${HOST_POLICY[$1]} port rule stmt
+	local nft_policy=$policy
+	[[ $policy == synproxy ]] && nft_policy=accept
 	{
 		echo "table inet portwatch_lab {"
+		if [[ $policy == synproxy ]]; then
+			# SYNs bypass conntrack and meet the proxy as untracked packets;
+			# the proxy answers them with cookies and drops stray ACKs.
+			echo "	chain prerouting {"
+			echo "		type filter hook prerouting priority raw;"
+			echo "		tcp flags syn notrack"
+			echo "	}"
+		fi
 		echo "	chain input {"
-		echo "		type filter hook input priority filter; policy $policy;"
+		echo "		type filter hook input priority filter; policy $nft_policy;"
+		if [[ $policy == synproxy ]]; then
+			echo "		ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm"
+			echo "		ct state invalid drop"
+		fi
 		if [[ $policy == drop ]]; then
 			echo "		iif \"lo\" accept"
 			echo "		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept"
@@ -421,6 +441,11 @@ write_nft() {
 		echo "}"
 	} >"$(hdir "$h")/nftables.conf"
 	nsx "$(ns_host "$h")" nft -f "$(hdir "$h")/nftables.conf"
+	if [[ $policy == synproxy ]]; then
+		# The proxy must see ACKs of unknown connections as invalid.
+		nsx "$(ns_host "$h")" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+		nsx "$(ns_host "$h")" sysctl -qw net.ipv4.tcp_syncookies=1
+	fi
 }
 
 start_sshd() {
@@ -634,6 +659,8 @@ write_truth() {
 				"$h" "$(ns_host "$h")" "$(ip4_of "$h")" "$(ip6_of "$h")"
 			if [[ $policy == drop ]]; then
 				printf '"default_tcp":"filtered","default_tcp_reason":"no-response","ping":false,"tcp":{'
+			elif [[ $policy == synproxy ]]; then
+				printf '"wildcard":true,"default_tcp":"open","default_tcp_reason":"syn-ack","ping":true,"tcp":{'
 			else
 				printf '"default_tcp":"closed","default_tcp_reason":"rst","ping":true,"tcp":{'
 			fi

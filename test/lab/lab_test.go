@@ -99,6 +99,10 @@ func dialProbe(ctx context.Context, tr *lab.Truth, ip string, port int) probe {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return probe{lab.StateClosed, "conn-refused"}
+	case errors.Is(err, syscall.ECONNRESET):
+		// Established, then reset: the SYN proxy of a wildcard host
+		// completed the handshake and found nothing behind it.
+		return probe{lab.StateOpen, "syn-ack"}
 	case errors.As(err, &ne) && ne.Timeout():
 		return probe{lab.StateFiltered, "no-response"}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.EACCES):

@@ -76,6 +76,9 @@ type Host struct {
 	DefaultTCPReason string `json:"default_tcp_reason,omitempty"`
 	// Ping tells whether the host answers ICMP echo requests.
 	Ping bool `json:"ping"`
+	// Wildcard is set for a host that accepts connections on every port
+	// (a SYN proxy in front of it): a scanner must flag it.
+	Wildcard bool `json:"wildcard,omitempty"`
 	// TCP maps a port number (decimal string, as in JSON) to its truth.
 	TCP map[string]Port `json:"tcp"`
 }
