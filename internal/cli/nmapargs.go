@@ -7,6 +7,7 @@ import "strings"
 var nmapAliases = map[string][]string{
 	"-iL": {"--input-list"},
 	"-sT": {"--connect"},
+	"-Pn": {"--Pn"},
 	"-T0": {"--timing", "polite"},
 	"-T1": {"--timing", "polite"},
 	"-T2": {"--timing", "polite"},

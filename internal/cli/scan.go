@@ -45,6 +45,7 @@ type scanFlags struct {
 	quiet        bool
 	noColor      bool
 	seed         uint64
+	noDiscovery  bool
 }
 
 func newScanCmd(app *app) *cobra.Command {
@@ -89,6 +90,7 @@ Exit codes: 0 done, 1 done but some targets failed, 2 usage error,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress display")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table output")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the randomised probe order (0: random)")
+	fl.BoolVar(&f.noDiscovery, "Pn", false, "skip host discovery: sweep every address even if it looks absent (nmap -Pn)")
 	return cmd
 }
 
@@ -260,7 +262,7 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 	for _, fl := range plan.targets.Failures() {
 		res.Errors = append(res.Errors, scan.TargetError{Target: fl.Target, Error: fl.Err.Error()})
 	}
-	events, err := scanner.Scan(ctx, scan.Job{Targets: plan.targets, Ports: plan.ports, Seed: seed})
+	events, err := scanner.Scan(ctx, scan.Job{Targets: plan.targets, Ports: plan.ports, Seed: seed, SkipDiscovery: f.noDiscovery})
 	if err != nil {
 		return usageError{err}
 	}
