@@ -2,21 +2,32 @@ package cli
 
 import "strings"
 
-// nmapAliases maps nmap's multi-letter single-dash flags, which pflag cannot
+// nmapAlias maps nmap's multi-letter single-dash flags, which pflag cannot
 // express, to portwatch's long flags, so that muscle memory keeps working.
-var nmapAliases = map[string][]string{
-	"-iL": {"--input-list"},
-	"-sT": {"--connect"},
-	"-Pn": {"--Pn"},
-	"-T0": {"--timing", "polite"},
-	"-T1": {"--timing", "polite"},
-	"-T2": {"--timing", "polite"},
-	"-T3": {"--timing", "normal"},
-	"-T4": {"--timing", "aggressive"},
-	"-T5": {"--timing", "insane"},
-	"-oX": {"--output", "xml", "--output-file"},
-	"-oN": {"--output", "table", "--output-file"},
-	"-oJ": {"--output", "json", "--output-file"},
+func nmapAlias(arg string) ([]string, bool) {
+	switch arg {
+	case "-iL":
+		return []string{"--input-list"}, true
+	case "-sT":
+		return []string{"--connect"}, true
+	case "-Pn":
+		return []string{"--Pn"}, true
+	case "-T0", "-T1", "-T2":
+		return []string{"--timing", "polite"}, true
+	case "-T3":
+		return []string{"--timing", "normal"}, true
+	case "-T4":
+		return []string{"--timing", "aggressive"}, true
+	case "-T5":
+		return []string{"--timing", "insane"}, true
+	case "-oX":
+		return []string{"--output", "xml", "--output-file"}, true
+	case "-oN":
+		return []string{"--output", "table", "--output-file"}, true
+	case "-oJ":
+		return []string{"--output", "json", "--output-file"}, true
+	}
+	return nil, false
 }
 
 // normalizeArgs rewrites nmap-style flags before "--"; everything after a
@@ -27,7 +38,7 @@ func normalizeArgs(args []string) []string {
 		if a == "--" {
 			return append(out, args[i:]...)
 		}
-		if rep, ok := nmapAliases[a]; ok {
+		if rep, ok := nmapAlias(a); ok {
 			out = append(out, rep...)
 			continue
 		}

@@ -18,26 +18,27 @@ type Timing struct {
 	Retries int
 }
 
-// Timing templates, named like nmap's -T0..-T5 where they matter.
-var timingTemplates = map[string]Timing{
-	"polite":     {Initial: time.Second, Min: 100 * time.Millisecond, Max: 10 * time.Second, Retries: 3},
-	"normal":     {Initial: time.Second, Min: 100 * time.Millisecond, Max: 3 * time.Second, Retries: 2},
-	"aggressive": {Initial: 500 * time.Millisecond, Min: 100 * time.Millisecond, Max: 1250 * time.Millisecond, Retries: 1},
-	"insane":     {Initial: 250 * time.Millisecond, Min: 50 * time.Millisecond, Max: 300 * time.Millisecond, Retries: 1},
-}
-
 // TimingTemplate returns a named timing template: polite, normal,
-// aggressive (the default) or insane.
+// aggressive (the default) or insane, named like nmap's -T2..-T5.
 func TimingTemplate(name string) (Timing, error) {
-	t, ok := timingTemplates[name]
-	if !ok {
-		return Timing{}, fmt.Errorf("unknown timing template %q (want polite, normal, aggressive or insane)", name)
+	switch name {
+	case "polite":
+		return Timing{Initial: time.Second, Min: 100 * time.Millisecond, Max: 10 * time.Second, Retries: 3}, nil
+	case "normal":
+		return Timing{Initial: time.Second, Min: 100 * time.Millisecond, Max: 3 * time.Second, Retries: 2}, nil
+	case "aggressive":
+		return Timing{Initial: 500 * time.Millisecond, Min: 100 * time.Millisecond, Max: 1250 * time.Millisecond, Retries: 1}, nil
+	case "insane":
+		return Timing{Initial: 250 * time.Millisecond, Min: 50 * time.Millisecond, Max: 300 * time.Millisecond, Retries: 1}, nil
 	}
-	return t, nil
+	return Timing{}, fmt.Errorf("unknown timing template %q (want polite, normal, aggressive or insane)", name)
 }
 
 // DefaultTiming is the template used when none is chosen.
-func DefaultTiming() Timing { return timingTemplates["aggressive"] }
+func DefaultTiming() Timing {
+	t, _ := TimingTemplate("aggressive")
+	return t
+}
 
 // Validate reports an impossible timing.
 func (t Timing) Validate() error {

@@ -23,8 +23,8 @@ type env struct {
 
 func newEnv(m *testing.M) (*env, func()) {
 	e := &env{}
-	if testing.Short() {
-		e.skip = "namespace lab tests skipped in -short mode"
+	if reason := lab.SkipReason(); reason != "" {
+		e.skip = reason
 		return e, func() {}
 	}
 	tmp, err := os.MkdirTemp("", "portwatch-it-")
@@ -33,7 +33,7 @@ func newEnv(m *testing.M) (*env, func()) {
 		return e, func() {}
 	}
 	e.bin = filepath.Join(tmp, "portwatch")
-	build := exec.Command("go", "build", "-o", e.bin, "github.com/portwatch/portwatch/cmd/portwatch")
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", e.bin, "github.com/portwatch/portwatch/cmd/portwatch")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "build portwatch: %v\n", err)
