@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"context"
 	"net/netip"
 	"sync/atomic"
 )
@@ -51,3 +52,11 @@ type Progress struct {
 	Open  atomic.Uint64 // open endpoints found
 	Sent  atomic.Uint64 // probes sent, retries included
 }
+
+// Scanner is a port-scanning technique: connect, SYN or UDP. The protocol
+// of Job.Ports is the technique's.
+type Scanner interface {
+	Scan(ctx context.Context, job Job) (<-chan Event, error)
+}
+
+var _ Scanner = (*ConnectScanner)(nil)

@@ -1,0 +1,9 @@
+// Package textproto holds protocol fingerprinters, one file per protocol.
+package textproto
+
+import "github.com/portwatch/portwatch/internal/fingerprint"
+
+// All returns this package's fingerprinters.
+func All() []fingerprint.Fingerprinter {
+	return []fingerprint.Fingerprinter{}
+}
