@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/portwatch/portwatch/internal/scan"
@@ -14,7 +15,8 @@ import (
 func writeCSV(w io.Writer, res *scan.Result, _ Options) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if err := cw.Write([]string{"address", "hostname", "protocol", "port", "state", "reason", "rtt_ms"}); err != nil {
+	if err := cw.Write([]string{"address", "hostname", "protocol", "port", "state", "reason", "rtt_ms",
+		"service", "product", "version", "extra", "cpe", "confidence", "method"}); err != nil {
 		return err
 	}
 	for _, h := range res.Hosts {
@@ -25,7 +27,11 @@ func writeCSV(w io.Writer, res *scan.Result, _ Options) error {
 		addr := addrString(h.Address)
 		for _, p := range h.Ports {
 			row := []string{addr, name, string(p.Protocol), strconv.Itoa(int(p.Port)),
-				string(p.State), string(p.Reason), rttMillis(p.RTT)}
+				string(p.State), string(p.Reason), rttMillis(p.RTT), "", "", "", "", "", "", ""}
+			if s := p.Service; s != nil {
+				copy(row[7:], []string{s.Name, s.Product, s.Version, s.Extra, strings.Join(s.CPE, " "),
+					strconv.Itoa(s.Confidence), string(s.Method)})
+			}
 			if err := cw.Write(row); err != nil {
 				return err
 			}

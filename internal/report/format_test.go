@@ -171,8 +171,8 @@ func TestCSVQuoting(t *testing.T) {
 	res := wildcardResult()
 	res.Hosts[0].Hostnames = []string{`odd,"name"` + "\nline"}
 	res.Hosts[0].Ports = res.Hosts[0].Ports[:1]
-	want := "address,hostname,protocol,port,state,reason,rtt_ms\r\n" +
-		"198.18.0.20,\"odd,\"\"name\"\"\r\nline\",tcp,1001,open,syn-ack,1\r\n" // encoding/csv writes CRLF inside quotes too
+	want := "address,hostname,protocol,port,state,reason,rtt_ms,service,product,version,extra,cpe,confidence,method\r\n" +
+		"198.18.0.20,\"odd,\"\"name\"\"\r\nline\",tcp,1001,open,syn-ack,1,,,,,,,\r\n" // encoding/csv writes CRLF inside quotes too
 	assertText(t, render(t, res, Options{Format: "csv"}), want)
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portwatch/portwatch/internal/fingerprint"
 	"github.com/portwatch/portwatch/internal/scan"
 )
 
@@ -145,10 +146,15 @@ func TestReadNmapXMLFromNmap(t *testing.T) {
 				Status:    scan.HostUp,
 				Reason:    "echo-reply",
 				Ports: []scan.PortResult{
-					{Addr: a30, Protocol: scan.TCP, Port: 22, State: scan.Open, Reason: scan.ReasonSynAck},
-					{Addr: a30, Protocol: scan.TCP, Port: 80, State: scan.Filtered, Reason: scan.ReasonAdminProhibited},
-					{Addr: a30, Protocol: scan.TCP, Port: 443, State: scan.Filtered, Reason: scan.ReasonNoResponse},
-					{Addr: a30, Protocol: scan.UDP, Port: 53, State: scan.Closed, Reason: scan.ReasonPortUnreachable},
+					{Addr: a30, Protocol: scan.TCP, Port: 22, State: scan.Open, Reason: scan.ReasonSynAck,
+						Service: &fingerprint.Service{Name: "ssh", Product: "OpenSSH", Version: "9.2p1 Debian 2+deb12u3", Extra: "protocol 2.0",
+							OS: "Linux", CPE: []string{"cpe:/a:openbsd:openssh:9.2p1"}, Confidence: 10, Method: fingerprint.MethodProbe}},
+					{Addr: a30, Protocol: scan.TCP, Port: 80, State: scan.Filtered, Reason: scan.ReasonAdminProhibited,
+						Service: &fingerprint.Service{Name: "http", Confidence: 3, Method: fingerprint.MethodPortHint}},
+					{Addr: a30, Protocol: scan.TCP, Port: 443, State: scan.Filtered, Reason: scan.ReasonNoResponse,
+						Service: &fingerprint.Service{Name: "https", Confidence: 3, Method: fingerprint.MethodPortHint}},
+					{Addr: a30, Protocol: scan.UDP, Port: 53, State: scan.Closed, Reason: scan.ReasonPortUnreachable,
+						Service: &fingerprint.Service{Name: "domain", Confidence: 3, Method: fingerprint.MethodPortHint}},
 				},
 				OtherStates: map[scan.PortState]int{scan.Closed: 997},
 			},

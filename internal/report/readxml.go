@@ -142,6 +142,7 @@ func hostFromXML(x *xmlHost) (scan.HostResult, error) {
 			Port:     uint16(id),
 			State:    scan.PortState(p.State.State),
 			Reason:   fromNmapReason(p.State.Reason),
+			Service:  fromXMLService(p.Service),
 		})
 	}
 	return h, nil

@@ -5,9 +5,11 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/portwatch/portwatch/internal/fingerprint"
 	"github.com/portwatch/portwatch/internal/scan"
 )
 
@@ -111,14 +113,27 @@ func writePortRows(w *bufio.Writer, ports []scan.PortResult, color bool) {
 	if len(ports) == 0 {
 		return
 	}
-	rows := [][]string{{"PORT", "STATE", "REASON", "RTT"}}
+	withServices := slices.ContainsFunc(ports, func(p scan.PortResult) bool { return p.Service != nil })
+	header := []string{"PORT", "STATE", "REASON", "RTT"}
+	if withServices {
+		header = append(header, "SERVICE", "VERSION")
+	}
+	rows := [][]string{header}
 	for _, p := range ports {
-		rows = append(rows, []string{
+		row := []string{
 			fmt.Sprintf("%d/%s", p.Port, clean(string(p.Protocol))),
 			clean(string(p.State)),
 			clean(string(p.Reason)),
 			formatRTT(p.RTT),
-		})
+		}
+		if withServices {
+			name, version := "", ""
+			if p.Service != nil {
+				name, version = clean(p.Service.Name), clean(serviceVersion(p.Service))
+			}
+			row = append(row, name, version)
+		}
+		rows = append(rows, row)
 	}
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
@@ -138,6 +153,26 @@ func writePortRows(w *bufio.Writer, ports []scan.PortResult, color bool) {
 			}
 		}
 		w.WriteString("\n")
+		if n > 0 {
+			writeServiceDetail(w, ports[n-1].Service)
+		}
+	}
+}
+
+// writeServiceDetail adds indented lines under a port row for what does not
+// fit the columns: TLS facts and CPE names.
+func writeServiceDetail(w *bufio.Writer, s *fingerprint.Service) {
+	if s == nil {
+		return
+	}
+	if s.TLS != nil && s.TLS.Version != "" {
+		fmt.Fprintf(w, "|  tls: %s\n", clean(tlsSummary(s.TLS)))
+	}
+	if len(s.CPE) > 0 {
+		fmt.Fprintf(w, "|  cpe: %s\n", clean(strings.Join(s.CPE, " ")))
+	}
+	if s.Product == "" && s.Banner != "" && s.Confidence < fingerprint.ConfidenceLikely {
+		fmt.Fprintf(w, "|  banner: %s\n", clean(s.Banner))
 	}
 }
 

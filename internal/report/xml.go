@@ -151,6 +151,7 @@ func buildHost(res *scan.Result, h *scan.HostResult) xmlHost {
 				Protocol: string(p.Protocol),
 				PortID:   strconv.Itoa(int(p.Port)),
 				State:    xmlState{State: string(p.State), Reason: toNmapReason(p.Reason), ReasonTTL: "0"},
+				Service:  toXMLService(p.Service),
 			})
 		}
 	}

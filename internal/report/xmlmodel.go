@@ -108,9 +108,10 @@ type xmlExtraReasons struct {
 
 // xmlPort is <port>.
 type xmlPort struct {
-	Protocol string   `xml:"protocol,attr"`
-	PortID   string   `xml:"portid,attr"`
-	State    xmlState `xml:"state"`
+	Protocol string      `xml:"protocol,attr"`
+	PortID   string      `xml:"portid,attr"`
+	State    xmlState    `xml:"state"`
+	Service  *xmlService `xml:"service"`
 }
 
 // xmlState is <state> of a port.

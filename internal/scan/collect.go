@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/portwatch/portwatch/internal/fingerprint"
 )
 
 // Wildcard detection: a host that accepts connections on at least
@@ -33,8 +35,14 @@ type compactPort struct {
 }
 
 type hostAcc struct {
-	ports   []compactPort
-	verdict *HostVerdict
+	ports    []compactPort
+	verdict  *HostVerdict
+	services map[serviceKey]*fingerprint.Service // few: only identified open ports
+}
+
+type serviceKey struct {
+	proto Protocol
+	port  uint16
 }
 
 // Collector gathers streamed events into per-host results. Not safe for
@@ -88,6 +96,15 @@ func (c *Collector) Add(ev Event) {
 	case HostEvent:
 		v := ev.Host
 		c.host(v.Addr).verdict = &v
+	case ServiceEvent:
+		if ev.Port.Service == nil {
+			return
+		}
+		h := c.host(ev.Port.Addr)
+		if h.services == nil {
+			h.services = map[serviceKey]*fingerprint.Service{}
+		}
+		h.services[serviceKey{ev.Port.Protocol, ev.Port.Port}] = ev.Port.Service
 	}
 }
 
@@ -127,7 +144,9 @@ func (c *Collector) hostResult(a netip.Addr, names func(netip.Addr) []string, al
 	}
 	ports := make([]PortResult, 0, len(acc.ports))
 	for _, cp := range acc.ports {
-		ports = append(ports, c.expand(a, cp))
+		p := c.expand(a, cp)
+		p.Service = acc.services[serviceKey{p.Protocol, p.Port}]
+		ports = append(ports, p)
 	}
 	slices.SortFunc(ports, func(x, y PortResult) int {
 		return cmp.Or(cmp.Compare(x.Protocol, y.Protocol), cmp.Compare(x.Port, y.Port))

@@ -13,6 +13,9 @@ type EventKind uint8
 const (
 	PortEvent EventKind = iota + 1
 	HostEvent
+	// ServiceEvent carries the identified service of an endpoint already
+	// reported (Port.Addr, Protocol, Port and Service are set).
+	ServiceEvent
 )
 
 // Event is one streamed scan fact: a port result, or a verdict on a whole host.

@@ -8,6 +8,8 @@ import (
 	"math"
 	"net/netip"
 	"time"
+
+	"github.com/portwatch/portwatch/internal/fingerprint"
 )
 
 // Protocol is a transport protocol of an endpoint.
@@ -72,21 +74,24 @@ type PortResult struct {
 	Reason   Reason
 	// RTT is the connect/handshake round trip when there was an answer.
 	RTT time.Duration
+	// Service is what was identified behind an open port (--sV), if asked.
+	Service *fingerprint.Service
 }
 
 // portJSON is the stable wire form of a PortResult inside a host.
 type portJSON struct {
-	Protocol Protocol  `json:"protocol"`
-	Port     uint16    `json:"port"`
-	State    PortState `json:"state"`
-	Reason   Reason    `json:"reason"`
-	RTTms    *float64  `json:"rtt_ms"`
+	Protocol Protocol             `json:"protocol"`
+	Port     uint16               `json:"port"`
+	State    PortState            `json:"state"`
+	Reason   Reason               `json:"reason"`
+	RTTms    *float64             `json:"rtt_ms"`
+	Service  *fingerprint.Service `json:"service,omitempty"`
 }
 
 // MarshalJSON writes the documented schema (docs/output.md); the address is
 // carried by the enclosing host.
 func (p PortResult) MarshalJSON() ([]byte, error) {
-	j := portJSON{Protocol: p.Protocol, Port: p.Port, State: p.State, Reason: p.Reason}
+	j := portJSON{Protocol: p.Protocol, Port: p.Port, State: p.State, Reason: p.Reason, Service: p.Service}
 	if p.RTT > 0 {
 		ms := math.Round(float64(p.RTT)/float64(time.Millisecond)*1000) / 1000
 		j.RTTms = &ms
@@ -100,7 +105,7 @@ func (p *PortResult) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*p = PortResult{Protocol: j.Protocol, Port: j.Port, State: j.State, Reason: j.Reason}
+	*p = PortResult{Protocol: j.Protocol, Port: j.Port, State: j.State, Reason: j.Reason, Service: j.Service}
 	if j.RTTms != nil {
 		p.RTT = time.Duration(math.Round(*j.RTTms * float64(time.Millisecond)))
 	}
