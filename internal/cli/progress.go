@@ -16,7 +16,7 @@ func termIsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // startProgress redraws a one-line progress bar on w (a terminal) until the
 // returned function is called, which erases it.
-func startProgress(w io.Writer, p *scan.Progress, start time.Time) (stop func()) {
+func startProgress(w io.Writer, p []*scan.Progress, start time.Time) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -40,8 +40,13 @@ func startProgress(w io.Writer, p *scan.Progress, start time.Time) (stop func())
 }
 
 // progressLine renders done/total, a bar, the rate, the ETA and open ports.
-func progressLine(p *scan.Progress, elapsed time.Duration) string {
-	total, done, open := p.Total.Load(), p.Done.Load(), p.Open.Load()
+func progressLine(progs []*scan.Progress, elapsed time.Duration) string {
+	var total, done, open uint64
+	for _, p := range progs {
+		total += p.Total.Load()
+		done += p.Done.Load()
+		open += p.Open.Load()
+	}
 	frac := 0.0
 	if total > 0 {
 		frac = float64(done) / float64(total)

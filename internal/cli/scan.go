@@ -251,24 +251,25 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	prog := &scan.Progress{}
-	scanner := &scan.ConnectScanner{Timing: plan.timing, Concurrency: conc, Rate: f.rate, Progress: prog}
-	res := &scan.Result{
-		Args:    app.argv,
-		Scanner: "portwatch " + app.version,
-		Scanned: []scan.ScanInfo{{Protocol: scan.TCP, Type: "connect", Count: len(plan.ports), Ports: plan.ports}},
-		Started: time.Now(),
+	stages := []scanStage{{
+		scanner: &scan.ConnectScanner{Timing: plan.timing, Concurrency: conc, Rate: f.rate, Progress: &scan.Progress{}},
+		job:     scan.Job{Targets: plan.targets, Ports: plan.ports, Seed: seed, SkipDiscovery: f.noDiscovery},
+		info:    scan.ScanInfo{Protocol: scan.TCP, Type: "connect", Count: len(plan.ports), Ports: plan.ports},
+	}}
+	res := &scan.Result{Args: app.argv, Scanner: "portwatch " + app.version, Started: time.Now()}
+	for _, st := range stages {
+		res.Scanned = append(res.Scanned, st.info)
 	}
 	for _, fl := range plan.targets.Failures() {
 		res.Errors = append(res.Errors, scan.TargetError{Target: fl.Target, Error: fl.Err.Error()})
 	}
-	events, err := scanner.Scan(ctx, scan.Job{Targets: plan.targets, Ports: plan.ports, Seed: seed, SkipDiscovery: f.noDiscovery})
+	events, progs, err := startStages(ctx, stages)
 	if err != nil {
 		return usageError{err}
 	}
 	stopProgress := func() {}
 	if !f.quiet && isTerminal(app.io.Err) {
-		stopProgress = startProgress(app.io.Err, prog, res.Started)
+		stopProgress = startProgress(app.io.Err, progs, res.Started)
 	}
 	col := scan.NewCollector()
 	for ev := range events {
@@ -278,7 +279,7 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 	res.Finished = time.Now()
 	interrupted := ctx.Err() != nil
 	res.Hosts = col.Hosts(plan.targets.Hostnames, f.allStates)
-	res.Stats = summarize(res, prog, interrupted)
+	res.Stats = summarize(res, progs, interrupted)
 
 	plan.format.Color = f.outputFile == "" && !f.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(out)
 	if err := report.Write(out, res, plan.format); err != nil {
@@ -293,10 +294,15 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 	return nil
 }
 
-func summarize(res *scan.Result, prog *scan.Progress, interrupted bool) scan.Stats {
+func summarize(res *scan.Result, progs []*scan.Progress, interrupted bool) scan.Stats {
+	var done, open uint64
+	for _, p := range progs {
+		done += p.Done.Load()
+		open += p.Open.Load()
+	}
 	st := scan.Stats{
-		Endpoints:   prog.Done.Load(),
-		Open:        int(prog.Open.Load()),
+		Endpoints:   done,
+		Open:        int(open),
 		DurationMS:  res.Finished.Sub(res.Started).Milliseconds(),
 		Interrupted: interrupted,
 	}

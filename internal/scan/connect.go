@@ -347,6 +347,10 @@ func (r *run) emit(ev Event) {
 	r.events <- ev
 }
 
+// ScanProgress returns the counters the scanner updates (set Progress
+// before Scan to share them).
+func (s *ConnectScanner) ScanProgress() *Progress { return s.Progress }
+
 // String describes the scanner for result metadata.
 func (s *ConnectScanner) String() string {
 	return fmt.Sprintf("connect (concurrency %d, rate %g/s)", s.Concurrency, s.Rate)
