@@ -115,3 +115,47 @@ func TestInputListFromStdin(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, output %q", code, errb.String(), out.String())
 	}
 }
+
+func TestServiceFlagsNeedSV(t *testing.T) {
+	for _, args := range [][]string{
+		{"scan", "-p", "1", "--sv-timeout", "1s", "127.0.0.1"},
+		{"scan", "-p", "1", "--nmap-probes", "auto", "127.0.0.1"},
+		{"scan", "-p", "1", "-sV", "--sv-timeout", "0s", "127.0.0.1"},
+		{"scan", "-p", "1", "-sV", "--nmap-probes", "/nonexistent/probes", "127.0.0.1"},
+	} {
+		if _, stderr, code := run(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr)
+		}
+	}
+}
+
+func TestServiceScanLoopback(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\r\n"))
+			c.Close()
+		}
+	}()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	out, stderr, code := run(t, "scan", "-sV", "-p", port, "-o", "json", "127.0.0.1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res scan.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	svc := res.Hosts[0].Ports[0].Service
+	if svc == nil || svc.Name != "ssh" || svc.Product != "OpenSSH" || svc.Version != "9.2p1" || len(svc.CPE) == 0 {
+		t.Errorf("service %+v, want ssh OpenSSH 9.2p1 with a CPE", svc)
+	}
+}

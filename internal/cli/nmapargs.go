@@ -12,6 +12,8 @@ func nmapAlias(arg string) ([]string, bool) {
 		return []string{"--connect"}, true
 	case "-Pn":
 		return []string{"--Pn"}, true
+	case "-sV":
+		return []string{"--sV"}, true
 	case "-T0", "-T1", "-T2":
 		return []string{"--timing", "polite"}, true
 	case "-T3":

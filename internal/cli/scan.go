@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portwatch/portwatch/internal/fingerprint/engine"
+	"github.com/portwatch/portwatch/internal/fingerprint/nmapprobe"
 	"github.com/portwatch/portwatch/internal/report"
 	"github.com/portwatch/portwatch/internal/scan"
 	"github.com/portwatch/portwatch/internal/target"
@@ -46,6 +48,10 @@ type scanFlags struct {
 	noColor      bool
 	seed         uint64
 	noDiscovery  bool
+	serviceScan  bool
+	svTimeout    time.Duration
+	nmapProbes   string
+	intensity    int
 }
 
 func newScanCmd(app *app) *cobra.Command {
@@ -91,6 +97,10 @@ Exit codes: 0 done, 1 done but some targets failed, 2 usage error,
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table output")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the randomised probe order (0: random)")
 	fl.BoolVar(&f.noDiscovery, "Pn", false, "skip host discovery: sweep every address even if it looks absent (nmap -Pn)")
+	fl.BoolVar(&f.serviceScan, "sV", false, "identify the service and version behind every open TCP port (nmap -sV)")
+	fl.DurationVar(&f.svTimeout, "sv-timeout", engine.DefaultPortTimeout, "time budget for identifying one port")
+	fl.StringVar(&f.nmapProbes, "nmap-probes", "", `also try the probes of an installed nmap-service-probes file (PATH, or "auto") when portwatch's own fingerprinters fail`)
+	fl.IntVar(&f.intensity, "version-intensity", nmapprobe.DefaultIntensity, "with --nmap-probes: try probes up to this rarity (0-9)")
 	return cmd
 }
 
@@ -111,6 +121,7 @@ type scanPlan struct {
 	ports   []uint16
 	timing  scan.Timing
 	format  report.Options
+	engine  *engine.Engine // nil without --sV
 }
 
 // readList reads a target list file, or standard input for "-".
@@ -161,8 +172,40 @@ func planScan(ctx context.Context, f *scanFlags, cmd *cobra.Command, args []stri
 	if !slices.Contains(report.Formats(), f.output) {
 		return nil, usagef("unknown output format %q (want %s)", f.output, joinFormats())
 	}
-	return &scanPlan{targets: set, ports: ports, timing: timing,
+	eng, err := chooseEngine(f, cmd)
+	if err != nil {
+		return nil, err
+	}
+	return &scanPlan{targets: set, ports: ports, timing: timing, engine: eng,
 		format: report.Options{Format: f.output, AllStates: f.allStates}}, nil
+}
+
+// chooseEngine builds the identification engine when --sV asks for it.
+func chooseEngine(f *scanFlags, cmd *cobra.Command) (*engine.Engine, error) {
+	if !f.serviceScan {
+		for _, name := range []string{"sv-timeout", "nmap-probes", "version-intensity"} {
+			if cmd.Flags().Changed(name) {
+				return nil, usagef("--%s needs --sV", name)
+			}
+		}
+		return nil, nil
+	}
+	if f.svTimeout <= 0 {
+		return nil, usagef("--sv-timeout must be positive, got %s", f.svTimeout)
+	}
+	opts := engine.Options{PortTimeout: f.svTimeout}
+	if f.nmapProbes != "" {
+		if f.intensity < 0 || f.intensity > 9 {
+			return nil, usagef("--version-intensity must be 0-9, got %d", f.intensity)
+		}
+		set, err := nmapprobe.Load(f.nmapProbes)
+		if err != nil {
+			return nil, usagef("--nmap-probes: %w", err)
+		}
+		set.Intensity = f.intensity
+		opts.NmapProbes = set
+	}
+	return engine.New(opts), nil
 }
 
 func choosePorts(f *scanFlags, cmd *cobra.Command) ([]uint16, error) {
@@ -272,9 +315,7 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 		stopProgress = startProgress(app.io.Err, progs, res.Started)
 	}
 	col := scan.NewCollector()
-	for ev := range events {
-		col.Add(ev)
-	}
+	collect(ctx, events, col, plan.engine, plan.targets.Hostnames)
 	stopProgress()
 	res.Finished = time.Now()
 	interrupted := ctx.Err() != nil
