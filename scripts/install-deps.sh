@@ -8,6 +8,11 @@
 # forbids starting daemons: the lab starts its own copies inside network
 # namespaces, and none may run in the root namespace. Not as root it only
 # prints what is missing and exits 0.
+#
+# Side effects of the packages themselves: chrony conflicts with every other
+# time daemon (apt removes systemd-timesyncd); postgresql and mariadb-server
+# create their default, stopped, data directories under /var/lib. The lab
+# uses none of them: every lab daemon has its own files under the lab dir.
 set -euo pipefail
 
 # One package per line: what the tests use it for. "a|b" means any of them;
@@ -21,6 +26,19 @@ PACKAGES=(
 	openssh-client # ssh-keygen for lab host keys
 	"nginx-light|nginx" # HTTP/HTTPS on lab hosts (no nginx-light after bookworm)
 	redis-server   # redis on lab hosts
+	util-linux     # setpriv, setsid: lab daemons started as their own users
+	dnsmasq-base   # DNS (udp+tcp 53, version.bind) on lab host h5; no service
+	snmpd          # SNMP (udp 161) on h5
+	chrony         # NTP server (udp 123, chronyd -x) on h5; replaces systemd-timesyncd
+	memcached      # memcached (tcp+udp 11211) on h5
+	postgresql     # two PostgreSQL clusters (initdb in the lab dir) on h6
+	mariadb-server # MariaDB (mariadb-install-db in the lab dir) on h6
+	vsftpd         # FTP on h7
+	exim4-daemon-light # SMTP (25, 2525) on h7, with its own config (-C)
+	dovecot-imapd  # IMAP, IMAPS on h7 (dovecot -c)
+	dovecot-pop3d  # POP3, POP3S on h7
+	mosquitto      # MQTT on h7
+	nats-server    # NATS on h7
 	openssl        # self-signed certificates for the lab
 	ca-certificates
 	nmap           # reference scanner, independent check of the lab

@@ -17,9 +17,10 @@ import (
 	"time"
 )
 
-// upTimeout bounds `lab.sh up`: it waits at most 15 s for the daemons and
-// usually finishes in one or two seconds.
-const upTimeout = 90 * time.Second
+// upTimeout bounds `lab.sh up`: it waits at most 60 s for the daemons and
+// usually finishes in about ten seconds (initdb and mariadb-install-db are
+// the slow parts).
+const upTimeout = 120 * time.Second
 
 // downTimeout bounds `lab.sh down`.
 const downTimeout = 30 * time.Second
@@ -30,9 +31,14 @@ var prefixPattern = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
 // requiredTools are the commands lab.sh runs; the lab is skipped, naming
 // them, when any is missing.
 var requiredTools = []string{
-	"bash", "ip", "nft", "ss", "sysctl", "timeout",
+	"bash", "ip", "nft", "ss", "sysctl", "timeout", "setpriv", "setsid",
 	"sshd", "ssh-keygen", "nginx", "redis-server", "openssl",
+	"dnsmasq", "snmpd", "chronyd", "memcached", "mariadbd", "mariadb-install-db",
+	"vsftpd", "exim4", "dovecot", "mosquitto", "nats-server",
 }
+
+// postgresGlob finds PostgreSQL's server binaries, which are not on PATH.
+const postgresGlob = "/usr/lib/postgresql/*/bin/initdb"
 
 // sbinDirs are searched too: sshd and nft live there and a non-login PATH
 // may lack them.
@@ -116,6 +122,9 @@ func SkipReason() string {
 		if _, err := lookPath(tool); err != nil {
 			missing = append(missing, tool)
 		}
+	}
+	if found, _ := filepath.Glob(postgresGlob); len(found) == 0 {
+		missing = append(missing, "initdb ("+postgresGlob+")")
 	}
 	if len(missing) > 0 {
 		return "lab: missing commands: " + strings.Join(missing, ", ") +

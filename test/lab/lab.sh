@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # lab.sh: portwatch's integration lab. Network namespaces joined by a bridge,
-# real daemons (sshd, nginx, redis) inside them, real nftables rules in front
-# of them, and a ground truth (truth.json) generated from the same table that
-# configured all of it.
+# real daemons (sshd, nginx, redis, dnsmasq, snmpd, chronyd, memcached,
+# PostgreSQL, MariaDB, vsftpd, Exim, Dovecot, Mosquitto, NATS) inside them,
+# real nftables rules in front of them, and a ground truth (truth.json)
+# generated from the same tables that configured all of it.
 #
 #   lab.sh up     [DIR]   build the lab (tears a half-built one down first)
 #   lab.sh down   [DIR]   destroy it; idempotent, never fails on missing parts
 #   lab.sh status [DIR]   show what exists; exit 0 only if the lab is complete
 #
 # Env: LAB_PREFIX (default pw) prefixes every namespace (pw-br, pw-scan,
-# pw-h1, ...) so that labs with different prefixes coexist. DIR defaults to
-# /tmp/${LAB_PREFIX}-lab and holds every config, key, pid and log file.
+# pw-h1, pw-s1, ...) so that labs with different prefixes coexist. DIR
+# defaults to /tmp/${LAB_PREFIX}-lab and holds every config, key, data, pid
+# and log file. LAB_ICMP=kernel gives every host the kernel's default ICMP
+# rate limiting (an experiment: which tests rely on unlimited ICMP errors?);
+# truth.json says what each host got.
 #
 # Network safety (see the project's network rules): before anything else `up`
 # adds blackhole routes for 198.18.0.0/15 and 2001:2::/48 in the root
 # namespace and leaves them there, and no lab namespace has a default route,
 # so nothing addressed to the lab can ever leave the machine.
+#
+# The daemons' start functions and facts live in daemons.sh, truth.json is
+# written by truth.sh; both are sourced from here and read the tables below.
 set -euo pipefail
 
 P=${LAB_PREFIX:-pw}
@@ -29,66 +36,147 @@ if [[ ! "$DIR" =~ ^/[A-Za-z0-9._/-]+$ || "$DIR" == / ]]; then
 	exit 2
 fi
 MARKER=.portwatch-lab # present in DIR only if this script made DIR
+HERE=$(dirname -- "$(realpath -- "${BASH_SOURCE[0]}")")
 
 # --- The lab's one source of truth -------------------------------------------
 # Addresses, daemon configs, nftables rules and truth.json are all generated
-# from the tables below; nothing else lists ports or states.
+# from the tables below; nothing else lists hosts, ports or states.
 
-NET4=198.18.0   # lab IPv4 /24
-NET6=2001:2:    # lab IPv6 /64 is ${NET6}:/64, host N is ${NET6}:N
-SCANNER_OCTET=2 # scanner 198.18.0.2 / 2001:2::2
-UNASSIGNED_OCTETS=$(seq 50 59)
+# Subnets, all on the one bridge: NAME IPv4 /24 prefix and IPv6 /64 prefix
+# (host N of a subnet is PREFIX4.N and PREFIX6:N). The scanner has the
+# address SCANNER_OCTET in each. "main" holds the hosts of truth.json's
+# "hosts"; every other subnet is listed under "subnets" with its own hosts.
+SUBNETS=(main sparse)
+declare -A SUBNET4=([main]=198.18.0 [sparse]=198.18.1)
+declare -A SUBNET6=([main]=2001:2: [sparse]=2001:2:0:1:)
+SCANNER_OCTET=2
+UNASSIGNED_OCTETS=$(seq 50 59) # main subnet: nobody there (no ARP answer)
+DNS_ZONE=portwatch.lab          # every host is NAME.portwatch.lab
 
-# Hosts: name, last octet of its addresses, input policy of its firewall.
-# Policy "drop" means every port not explicitly accepted is silently dropped
-# (filtered), and pings go unanswered; "accept" means ports without a rule
-# answer normally (closed unless something listens).
-# Policy "synproxy" puts an nftables SYN proxy in front of the whole host:
-# it answers every SYN with a SYN-ACK (cookies) whatever listens behind it,
-# so every port accepts connections: the wildcard host a scanner must flag.
-HOSTS=(h1 h2 h3 h4)
-declare -A HOST_OCTET=([h1]=11 [h2]=12 [h3]=13 [h4]=14)
-declare -A HOST_POLICY=([h1]=accept [h2]=drop [h3]=accept [h4]=synproxy)
+# Hosts: "NAME SUBNET OCTET POLICY ICMP".
+#   POLICY  input policy of the host's firewall. "accept": ports without a
+#           rule answer normally (closed unless something listens). "drop":
+#           every port not explicitly accepted is silently dropped
+#           (filtered), and pings go unanswered. "synproxy": an nftables SYN
+#           proxy answers every SYN with a SYN-ACK (cookies) whatever listens
+#           behind it: the wildcard host a scanner must flag.
+#   ICMP    "unlimited": no ICMP error rate limit (icmp_ratelimit=0 and an
+#           empty ratemask for IPv4 and IPv6), so every probe of a closed
+#           or rejected port gets its ICMP error however fast it comes.
+#           "kernel": the kernel's defaults, as on any real Linux host: per
+#           peer about one port-unreachable a second after a burst of ~6
+#           (IPv6: a few more), so a fast UDP scan meets silence on closed
+#           ports and must call it open|filtered.
+# h1..h4 stay unlimited: their TCP reject and admin-prohibited ports are
+# probed by many tests at once and each probe needs its ICMP error.
+HOST_TABLE=(
+	"h1 main   11  accept   unlimited"
+	"h2 main   12  drop     unlimited"
+	"h3 main   13  accept   unlimited"
+	"h4 main   14  synproxy unlimited"
+	"h5 main   15  accept   kernel" # UDP services
+	"h6 main   16  accept   kernel" # databases
+	"h7 main   17  accept   kernel" # mail, file transfer, messaging
+	"s1 sparse 1   accept   kernel" # the sparse subnet: 5 of 254 addresses
+	"s2 sparse 37  accept   kernel"
+	"s3 sparse 100 accept   kernel"
+	"s4 sparse 142 drop     kernel"
+	"s5 sparse 254 accept   kernel"
+)
 
-# TCP ports: "HOST PORT DAEMON RULE".
-#   DAEMON  what listens there: sshd | http | https (nginx, TLS) | redis | none
+# Ports: "HOST PORT/PROTO DAEMON RULE".
+#   DAEMON  what serves the port, a kind from DAEMON_KINDS in daemons.sh
+#           (sshd, http, https, redis, dns, snmp, ntp, memcached, postgres,
+#           mariadb, ftp, smtp, imap, imaps, pop3, pop3s, mqtt, nats) or none
 #   RULE    nftables rule in front of it:
 #           -             none (on a policy-drop host: dropped by the policy)
 #           accept        accepted (needed on policy-drop hosts)
 #           drop          silently dropped                      => filtered
 #           reject        ICMP port unreachable (ECONNREFUSED)  => closed
 #           reject-admin  ICMP admin-prohibited (EHOSTUNREACH)  => filtered
-#           reject-reset  TCP RST                                => closed
+#           reject-reset  TCP RST (tcp only)                    => closed
 # Daemons behind drop/reject rules are real: the rule, not a missing
-# listener, makes the state.
+# listener, makes the state. A dns port must be listed for udp and tcp (one
+# dnsmasq serves both); unlisted UDP ports of a host are closed (ICMP port
+# unreachable), or filtered on a policy-drop host.
 PORTS=(
-	"h1 22    sshd  -"
-	"h1 80    http  -"
-	"h1 443   https -"
-	"h1 6379  redis -"
-	"h1 8080  http  drop"
-	"h1 8081  http  reject"
-	"h2 22    sshd  accept"
-	"h2 6379  redis -"
-	"h2 8443  https accept"
-	"h3 2222  sshd  -"
-	"h3 3306  http  reject-reset"
-	"h3 5432  http  reject-admin"
-	"h3 8000  http  -"
-	"h3 16379 redis -"
-	"h4 22    sshd  -"
+	"h1 22/tcp    sshd      -"
+	"h1 80/tcp    http      -"
+	"h1 443/tcp   https     -"
+	"h1 6379/tcp  redis     -"
+	"h1 8080/tcp  http      drop"
+	"h1 8081/tcp  http      reject"
+	"h2 22/tcp    sshd      accept"
+	"h2 6379/tcp  redis     -"
+	"h2 8443/tcp  https     accept"
+	"h3 2222/tcp  sshd      -"
+	"h3 3306/tcp  http      reject-reset"
+	"h3 5432/tcp  http      reject-admin"
+	"h3 8000/tcp  http      -"
+	"h3 16379/tcp redis     -"
+	"h4 22/tcp    sshd      -"
+	"h5 53/udp    dns       -"
+	"h5 53/tcp    dns       -"
+	"h5 123/udp   ntp       -"
+	"h5 161/udp   snmp      -"
+	"h5 500/udp   none      drop"
+	"h5 514/udp   none      reject-admin"
+	"h5 11211/tcp memcached -"
+	"h5 11211/udp memcached -"
+	"h6 3306/tcp  mariadb   -"
+	"h6 5432/tcp  postgres  -"
+	"h6 6543/tcp  postgres  -"
+	"h6 7777/tcp  redis     -"
+	"h7 21/tcp    ftp       -"
+	"h7 25/tcp    smtp      -"
+	"h7 110/tcp   pop3      -"
+	"h7 143/tcp   imap      -"
+	"h7 993/tcp   imaps     -"
+	"h7 995/tcp   pop3s     -"
+	"h7 1883/tcp  mqtt      -"
+	"h7 2525/tcp  smtp      -"
+	"h7 4222/tcp  nats      -"
+	"h7 9999/tcp  http      -"
+	"s1 22/tcp    sshd      -"
+	"s2 80/tcp    http      -"
+	"s2 443/tcp   https     -"
+	"s3 22/tcp    sshd      -"
+	"s3 8080/tcp  http      -"
+	"s4 443/tcp   https     accept"
+	"s5 80/tcp    http      -"
+	"s5 443/tcp   https     -"
+	"s5 8080/tcp  http      -"
 )
 
 # --- Derived facts -----------------------------------------------------------
 
+HOSTS=()
+declare -A HOST_SUBNET HOST_OCTET HOST_POLICY HOST_ICMP
+for _line in "${HOST_TABLE[@]}"; do
+	read -r _h _s _o _p _i <<<"$_line"
+	HOSTS+=("$_h")
+	HOST_SUBNET[$_h]=$_s HOST_OCTET[$_h]=$_o HOST_POLICY[$_h]=$_p HOST_ICMP[$_h]=$_i
+	if [[ ${LAB_ICMP:-} == kernel ]]; then HOST_ICMP[$_h]=kernel; fi
+done
+unset _line _h _s _o _p _i
+
 ns_br() { echo "${P}-br"; }
 ns_scan() { echo "${P}-scan"; }
 ns_host() { echo "${P}-$1"; }
-ip4_of() { echo "${NET4}.${HOST_OCTET[$1]}"; }
-ip6_of() { echo "${NET6}:${HOST_OCTET[$1]}"; }
+ip4_of() { echo "${SUBNET4[${HOST_SUBNET[$1]}]}.${HOST_OCTET[$1]}"; }
+ip6_of() { echo "${SUBNET6[${HOST_SUBNET[$1]}]}:${HOST_OCTET[$1]}"; }
 hdir() { echo "$DIR/$1"; }
+fqdn() { echo "$1.$DNS_ZONE"; }
 
-# port_state POLICY DAEMON RULE: the state a connect() scan must see.
+# hosts_in SUBNET: the hosts of one subnet, in table order.
+hosts_in() {
+	local h
+	for h in "${HOSTS[@]}"; do
+		if [[ ${HOST_SUBNET[$h]} == "$1" ]]; then echo "$h"; fi
+	done
+}
+
+# port_state POLICY DAEMON RULE: the state of a port.
 port_state() {
 	local policy=$1 daemon=$2 rule=$3
 	case $rule in
@@ -113,18 +201,27 @@ port_state() {
 	esac
 }
 
-# port_reason POLICY DAEMON RULE: what the host answers to a SYN, in
-# portwatch's reason words. A connect() scan sees ECONNREFUSED for both rst and
-# icmp-port-unreachable (closed); a raw SYN scan sees the packet itself.
+# port_reason POLICY DAEMON RULE PROTO: what the host answers to a probe, in
+# portwatch's reason words. A connect() scan sees ECONNREFUSED for both rst
+# and icmp-port-unreachable (closed); a raw SYN scan sees the packet itself.
 port_reason() {
-	case $(port_state "$@") in
-	open) echo syn-ack ;;
+	local proto=${4:-tcp}
+	case $(port_state "$1" "$2" "$3") in
+	open) [[ $proto == udp ]] && echo udp-response || echo syn-ack ;;
 	*)
 		case $3 in
 		reject) echo icmp-port-unreachable ;;
 		reject-admin) echo icmp-admin-prohibited ;;
 		drop) echo no-response ;;
-		-) [[ $1 == drop ]] && echo no-response || echo rst ;;
+		-)
+			if [[ $1 == drop ]]; then
+				echo no-response
+			elif [[ $proto == udp ]]; then
+				echo icmp-port-unreachable
+			else
+				echo rst
+			fi
+			;;
 		*) echo rst ;;
 		esac
 		;;
@@ -153,33 +250,45 @@ nft_stmt() {
 	esac
 }
 
-service_of() {
-	case $1 in
-	sshd) echo ssh ;;
-	http) echo http ;;
-	https) echo https ;;
-	redis) echo redis ;;
-	*) echo "" ;;
-	esac
-}
-
-# host_ports HOST DAEMON: the ports of HOST served by DAEMON ("" = all).
-host_ports() {
-	local line h port daemon rule
+# host_entries HOST [DAEMON...]: "PORT/PROTO" of every table entry of HOST,
+# or of those served by one of the DAEMONs.
+host_entries() {
+	local want=$1 line h pp daemon rule
+	shift
 	for line in "${PORTS[@]}"; do
-		read -r h port daemon rule <<<"$line"
-		[[ $h == "$1" ]] || continue
-		[[ -z ${2:-} || $daemon == "$2" ]] || continue
-		echo "$port"
+		read -r h pp daemon rule <<<"$line"
+		[[ $h == "$want" ]] || continue
+		if (($#)) && [[ " $* " != *" $daemon "* ]]; then continue; fi
+		echo "$pp"
 	done
 }
 
-# port_field HOST PORT FIELD: daemon or rule of one table entry.
+# host_ports HOST [DAEMON]: the port numbers of HOST served by DAEMON ("" =
+# all), both protocols.
+host_ports() {
+	local pp
+	if [[ -n ${2:-} ]]; then
+		for pp in $(host_entries "$1" "$2"); do echo "${pp%/*}"; done
+	else
+		for pp in $(host_entries "$1"); do echo "${pp%/*}"; done
+	fi
+}
+
+# proto_ports HOST PROTO DAEMON...: the PROTO port numbers served by DAEMONs.
+proto_ports() {
+	local h=$1 proto=$2 pp
+	shift 2
+	for pp in $(host_entries "$h" "$@"); do
+		if [[ ${pp#*/} == "$proto" ]]; then echo "${pp%/*}"; fi
+	done
+}
+
+# port_field HOST PORT/PROTO FIELD: daemon or rule of one table entry.
 port_field() {
-	local line h port daemon rule
+	local line h pp daemon rule
 	for line in "${PORTS[@]}"; do
-		read -r h port daemon rule <<<"$line"
-		if [[ $h == "$1" && $port == "$2" ]]; then
+		read -r h pp daemon rule <<<"$line"
+		if [[ $h == "$1" && $pp == "$2" ]]; then
 			case $3 in
 			daemon) echo "$daemon" ;;
 			rule) echo "$rule" ;;
@@ -190,20 +299,10 @@ port_field() {
 	return 1
 }
 
-# Versions come from the installed binaries, so truth.json says what a
-# version scan should find.
-version_sshd() {
-	local v
-	v=$(dpkg-query -W -f '${Version}' openssh-server 2>/dev/null || true)
-	if [[ -n $v ]]; then
-		v=${v#*:}
-		echo "${v%%-*}"
-	else
-		ssh -V 2>&1 | sed -n 's/^OpenSSH_\([^ ,]*\).*/\1/p'
-	fi
-}
-version_nginx() { "$NGINX" -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p'; }
-version_redis() { "$REDIS" --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'; }
+# shellcheck source=daemons.sh
+source "$HERE/daemons.sh"
+# shellcheck source=truth.sh
+source "$HERE/truth.sh"
 
 # --- Helpers -----------------------------------------------------------------
 
@@ -218,22 +317,6 @@ nsx() {
 	ip netns exec "$ns" "$@"
 }
 
-find_tools() {
-	local missing=() t
-	for t in ip nft ss sysctl ssh-keygen openssl timeout; do
-		command -v "$t" >/dev/null 2>&1 || missing+=("$t")
-	done
-	SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	REDIS=$(command -v redis-server || echo /usr/bin/redis-server)
-	[[ -x $SSHD ]] || missing+=(sshd)
-	[[ -x $NGINX ]] || missing+=(nginx)
-	[[ -x $REDIS ]] || missing+=(redis-server)
-	if ((${#missing[@]})); then
-		die "missing commands: ${missing[*]} (run scripts/install-deps.sh as root)"
-	fi
-}
-
 require_root() {
 	((EUID == 0)) || die "must run as root (network namespaces, nftables)"
 }
@@ -242,7 +325,7 @@ require_root() {
 # previous lab with other hosts.
 lab_namespaces() {
 	ip netns list 2>/dev/null | awk '{print $1}' |
-		grep -E "^${P}-(br|scan|h[0-9]+)\$" || true
+		grep -E "^${P}-(br|scan|[hs][0-9]+)\$" || true
 }
 
 # --- down --------------------------------------------------------------------
@@ -252,8 +335,8 @@ lab_namespaces() {
 pid_is_lab() {
 	local pid=$1 comm ns root
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-	case $comm in sshd | nginx | redis-server) ;; *) return 1 ;; esac
+	read -r comm 2>/dev/null <"/proc/$pid/comm" || return 1
+	[[ " $DAEMON_COMMS " == *" $comm "* ]] || return 1
 	ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || return 1
 	root=$(readlink /proc/self/ns/net)
 	[[ $ns != "$root" ]]
@@ -281,6 +364,7 @@ ancestors() {
 
 cmd_down() {
 	local pids=() ns pid f i alive keep
+	DAEMON_COMMS=$(daemon_comms)
 	keep=" $(ancestors | tr '\n' ' ') "
 	for ns in $(lab_namespaces); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null || true); do
@@ -293,16 +377,19 @@ cmd_down() {
 	done
 	# Daemons of this lab whose namespace name and pid files are both gone
 	# (a crash, a hand-made cleanup) still carry DIR in their command line.
+	local args
 	for f in /proc/[0-9]*/cmdline; do
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
-		if [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *" $DIR/"* ]] && pid_is_lab "$pid"; then
+		args=()
+		mapfile -d '' args 2>/dev/null <"$f" || continue
+		if [[ " ${args[*]}" == *[\ =]"$DIR/"* ]] && pid_is_lab "$pid"; then
 			pids+=("$pid")
 		fi
 	done
 	if [[ -d $DIR ]]; then
 		while IFS= read -r f; do
-			pid=$(head -c 32 "$f" 2>/dev/null | tr -dc 0-9) || true
+			pid=$(head -n 1 "$f" 2>/dev/null | head -c 32 | tr -dc 0-9) || true
 			if [[ -n $pid ]] && pid_is_lab "$pid"; then
 				pids+=("$pid")
 			fi
@@ -310,7 +397,7 @@ cmd_down() {
 	fi
 	if ((${#pids[@]})); then
 		kill -TERM "${pids[@]}" 2>/dev/null || true
-		for ((i = 0; i < 50; i++)); do
+		for ((i = 0; i < 100; i++)); do
 			alive=0
 			for pid in "${pids[@]}"; do
 				if pid_running "$pid"; then
@@ -319,11 +406,11 @@ cmd_down() {
 				fi
 			done
 			((alive)) || break
-			sleep 0.1
+			sleep 0.05
 		done
 		for pid in "${pids[@]}"; do
 			if pid_running "$pid"; then
-				log "warning: pid $pid ignored SIGTERM; killing it"
+				log "warning: pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) ignored SIGTERM for 5 s; killing it"
 				kill -KILL "$pid" 2>/dev/null || true
 			fi
 		done
@@ -358,21 +445,26 @@ add_blackholes() {
 	fi
 }
 
-# new_ns NS: a namespace with lo up, no IPv6 autoconfiguration, no DAD, and
-# no per-destination ICMP rate limit, so that every rejected probe gets its
-# ICMP error and the truth holds however fast a scanner probes.
+# new_ns NS [ICMP]: a namespace with lo up, no IPv6 autoconfiguration and no
+# DAD. ICMP "unlimited" switches ICMP error rate limiting off (per peer and
+# the namespace-wide icmp_msgs_per_sec budget, which applies only to the
+# types in the ratemask); anything else keeps the kernel's defaults, which
+# a new namespace starts with.
 new_ns() {
 	ip netns add "$1"
 	nsx "$1" sysctl -qw \
-		net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
 		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
 		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.default.router_solicitations=0
+	if [[ ${2:-unlimited} == unlimited ]]; then
+		nsx "$1" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_ratemask=0 \
+			net.ipv6.icmp.ratelimit=0 "net.ipv6.icmp.ratemask="
+	fi
 	ip -n "$1" link set lo up
 }
 
 build_network() {
-	local br scan h ns
+	local br scan h ns s
 	br=$(ns_br)
 	scan=$(ns_scan)
 
@@ -395,12 +487,14 @@ build_network() {
 
 	new_ns "$scan"
 	attach "$scan" scan
-	ip -n "$scan" addr add "${NET4}.${SCANNER_OCTET}/24" dev eth0
-	ip -n "$scan" -6 addr add "${NET6}:${SCANNER_OCTET}/64" dev eth0 nodad
+	for s in "${SUBNETS[@]}"; do
+		ip -n "$scan" addr add "${SUBNET4[$s]}.${SCANNER_OCTET}/24" dev eth0
+		ip -n "$scan" -6 addr add "${SUBNET6[$s]}:${SCANNER_OCTET}/64" dev eth0 nodad
+	done
 
 	for h in "${HOSTS[@]}"; do
 		ns=$(ns_host "$h")
-		new_ns "$ns"
+		new_ns "$ns" "${HOST_ICMP[$h]}"
 		attach "$ns" "$h"
 		ip -n "$ns" addr add "$(ip4_of "$h")/24" dev eth0
 		ip -n "$ns" -6 addr add "$(ip6_of "$h")/64" dev eth0 nodad
@@ -408,7 +502,7 @@ build_network() {
 }
 
 write_nft() {
-	local h=$1 policy=${HOST_POLICY[$1]} port rule stmt
+	local h=$1 policy=${HOST_POLICY[$1]} pp rule stmt
 	local nft_policy=$policy
 	[[ $policy == synproxy ]] && nft_policy=accept
 	{
@@ -432,10 +526,10 @@ write_nft() {
 			echo "		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept"
 			echo "		ct state established,related accept"
 		fi
-		for port in $(host_ports "$h"); do
-			rule=$(port_field "$h" "$port" rule)
+		for pp in $(host_entries "$h"); do
+			rule=$(port_field "$h" "$pp" rule)
 			stmt=$(nft_stmt "$rule")
-			if [[ -n $stmt ]]; then echo "		tcp dport $port $stmt"; fi
+			if [[ -n $stmt ]]; then echo "		${pp#*/} dport ${pp%/*} $stmt"; fi
 		done
 		echo "	}"
 		echo "}"
@@ -448,171 +542,135 @@ write_nft() {
 	fi
 }
 
-start_sshd() {
-	local h=$1 d port
-	d=$(hdir "$h")/sshd
-	mkdir -p "$d"
-	ssh-keygen -q -t ed25519 -N '' -C "portwatch-lab-$h" -f "$d/ssh_host_ed25519_key"
-	ssh-keygen -q -t ecdsa -N '' -C "portwatch-lab-$h" -f "$d/ssh_host_ecdsa_key"
-	{
-		for port in $(host_ports "$h" sshd); do
-			echo "ListenAddress $(ip4_of "$h"):$port"
-			echo "ListenAddress [$(ip6_of "$h")]:$port"
-		done
-		echo "HostKey $d/ssh_host_ed25519_key"
-		echo "HostKey $d/ssh_host_ecdsa_key"
-		echo "PidFile $d/sshd.pid"
-		# Nobody may log in: these sshds see the machine's real users.
-		echo "DenyUsers *"
-		echo "PermitRootLogin no"
-		echo "PasswordAuthentication no"
-		echo "KbdInteractiveAuthentication no"
-		echo "AuthorizedKeysFile none"
-		echo "UsePAM no"
-		echo "X11Forwarding no"
-		echo "AllowTcpForwarding no"
-		echo "PrintMotd no"
-	} >"$d/sshd_config"
-	# sshd insists on its privilege-separation directory (compiled-in path).
-	mkdir -p /run/sshd
-	nsx "$(ns_host "$h")" "$SSHD" -f "$d/sshd_config" -E "$d/sshd.log" ||
-		die "sshd on $h failed to start; log: $d/sshd.log"
-}
-
+# make_cert HOST DIR: a self-signed certificate DIR/tls.crt and key
+# DIR/tls.key (ECDSA P-256: an RSA key takes seconds on a loaded machine)
+# for HOST's name and addresses; every TLS daemon of the host serves it.
 make_cert() {
 	local h=$1 d=$2
-	openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
-		-subj "/CN=$h.portwatch.lab/O=portwatch lab" \
-		-addext "subjectAltName=DNS:$h.portwatch.lab,IP:$(ip4_of "$h"),IP:$(ip6_of "$h")" \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+		-subj "/CN=$(fqdn "$h")/O=portwatch lab" \
+		-addext "subjectAltName=DNS:$(fqdn "$h"),IP:$(ip4_of "$h"),IP:$(ip6_of "$h")" \
 		-keyout "$d/tls.key" -out "$d/tls.crt" 2>"$d/openssl.log" ||
 		die "openssl failed for $h; log: $d/openssl.log"
 }
 
-start_nginx() {
-	local h=$1 d port tls=0 m
-	d=$(hdir "$h")/nginx
-	mkdir -p "$d/tmp"
-	if [[ -n $(host_ports "$h" https) ]]; then
-		tls=1
-		make_cert "$h" "$d"
-	fi
-	{
-		echo "daemon on;"
-		echo "master_process on;"
-		echo "worker_processes 1;"
-		echo "user www-data;"
-		echo "pid $d/nginx.pid;"
-		echo "error_log $d/error.log info;"
-		echo "events { worker_connections 128; }"
-		echo "http {"
-		echo "	access_log $d/access.log;"
-		# Temp paths of the compiled-in modules, so nothing lands in /var/lib.
-		for m in client_body proxy fastcgi uwsgi scgi; do
-			if [[ $m == client_body ]] || ! "$NGINX" -V 2>&1 | grep -q -- "--without-http_${m}_module"; then
-				echo "	${m}_temp_path $d/tmp/$m;"
-			fi
-		done
-		echo "	default_type text/plain;"
-		echo "	server {"
-		for port in $(host_ports "$h" http); do
-			echo "		listen $(ip4_of "$h"):$port;"
-			echo "		listen [$(ip6_of "$h")]:$port;"
-		done
-		for port in $(host_ports "$h" https); do
-			echo "		listen $(ip4_of "$h"):$port ssl;"
-			echo "		listen [$(ip6_of "$h")]:$port ssl;"
-		done
-		if ((tls)); then
-			echo "		ssl_certificate $d/tls.crt;"
-			echo "		ssl_certificate_key $d/tls.key;"
-		fi
-		echo "		location / { return 200 \"portwatch lab $h\\n\"; }"
-		echo "	}"
-		echo "}"
-	} >"$d/nginx.conf"
-	nsx "$(ns_host "$h")" "$NGINX" -e "$d/error.log" -p "$d/" -c "$d/nginx.conf" ||
-		die "nginx on $h failed to start; log: $d/error.log"
+# timed CMD...: runs CMD (under errexit: a failing command inside ends the
+# subshell) and logs how long it took.
+timed() {
+	local t0=$EPOCHREALTIME
+	"$@"
+	log "$* took $(ms_since "$t0") ms"
 }
 
-start_redis() {
-	local h=$1 d port
-	port=$(host_ports "$h" redis)
-	[[ $(wc -w <<<"$port") == 1 ]] || die "one redis port per host ($h: $port)"
-	d=$(hdir "$h")/redis
-	mkdir -p "$d"
-	cat >"$d/redis.conf" <<-EOF
-		bind $(ip4_of "$h") $(ip6_of "$h")
-		port $port
-		protected-mode no
-		daemonize yes
-		supervised no
-		pidfile $d/redis.pid
-		logfile $d/redis.log
-		dir $d
-		save ""
-		appendonly no
-		proc-title-template "{title} {config-file}"
-	EOF
-	nsx "$(ns_host "$h")" "$REDIS" "$d/redis.conf" ||
-		die "redis on $h failed to start; log: $d/redis.log"
+# ms_since T0: milliseconds since EPOCHREALTIME was T0.
+ms_since() {
+	local now=$EPOCHREALTIME
+	echo $(((10#${now//[.,]/} - 10#${1//[.,]/}) / 1000))
 }
 
+# start_host HOST: firewall first (a firewalled port must never be
+# reachable, not even briefly), then every daemon of the host at once.
 start_host() {
-	local h=$1
-	mkdir -p "$(hdir "$h")"
-	# Rules first: a firewalled port must never be reachable, not even briefly.
-	write_nft "$h"
-	if [[ -n $(host_ports "$h" sshd) ]]; then start_sshd "$h"; fi
-	if [[ -n $(host_ports "$h" http)$(host_ports "$h" https) ]]; then start_nginx "$h"; fi
-	if [[ -n $(host_ports "$h" redis) ]]; then start_redis "$h"; fi
+	local h=$1 starter pids=() names=() i rc=0
+	timed write_nft "$h"
+	if host_needs_cert "$h"; then
+		mkdir -p "$(hdir "$h")/tls"
+		timed make_cert "$h" "$(hdir "$h")/tls"
+	fi
+	for starter in $(host_starters "$h"); do
+		timed "start_$starter" "$h" &
+		pids+=($!)
+		names+=("$starter")
+	done
+	for i in "${!pids[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			log "${names[$i]} on $h failed to start"
+			rc=1
+		fi
+	done
+	return "$rc"
 }
 
-# daemon_comm DAEMON: the process name that must own the listening socket.
-daemon_comm() {
-	case $1 in
-	sshd) echo sshd ;;
-	http | https) echo nginx ;;
-	redis) echo redis-server ;;
-	esac
+# start_all: every host at once; each host's output goes to DIR/HOST/up.log.
+start_all() {
+	local h pids=() i rc=0
+	for h in "${HOSTS[@]}"; do
+		mkdir -p "$(hdir "$h")"
+		start_host "$h" >"$(hdir "$h")/up.log" 2>&1 </dev/null &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			h=${HOSTS[$i]}
+			log "host $h failed to start; $(hdir "$h")/up.log:"
+			tail -n 30 "$(hdir "$h")/up.log" >&2 || true
+			rc=1
+		fi
+	done
+	((rc == 0)) || die "some daemons did not start"
 }
 
-daemon_log() {
-	case $2 in
-	sshd) echo "$(hdir "$1")/sshd/sshd.log" ;;
-	http | https) echo "$(hdir "$1")/nginx/error.log" ;;
-	redis) echo "$(hdir "$1")/redis/redis.log" ;;
-	esac
+# listening NS: "PROTO ADDR:PORT USERS" for every listening TCP socket and
+# bound UDP socket of NS.
+listening() {
+	nsx "$1" ss -Hlntup |
+		sed -n 's/^\([a-z]*\) *[A-Z-]* *[0-9]* *[0-9]* *\([^ ]*\) .*users:(\([^ ]*\)).*/\1 \2 \3/p'
 }
 
-# wait_listening: every daemon listens on both its addresses, within 15 s.
+# wait_listening: every daemon listens on both addresses of its host, as
+# the process that must own the socket, within 60 s (initdb and
+# mariadb-install-db are slow on a loaded machine).
 wait_listening() {
-	local deadline=$((SECONDS + 15)) h port daemon comm listening missing
+	local deadline=$((SECONDS + 60)) h pp daemon comm sockets missing a
 	for h in "${HOSTS[@]}"; do
 		while :; do
-			# "ADDR:PORT COMMAND" for every listening socket.
-			listening=$(nsx "$(ns_host "$h")" ss -Hltnp |
-				sed -n 's/^[^ ]* *[0-9]* *[0-9]* *\([^ ]*\) .*users:(("\([^"]*\)".*/\1 \2/p')
+			sockets=$(listening "$(ns_host "$h")")
 			missing=""
-			for port in $(host_ports "$h"); do
-				daemon=$(port_field "$h" "$port" daemon)
+			for pp in $(host_entries "$h"); do
+				daemon=$(port_field "$h" "$pp" daemon)
 				if [[ $daemon == none ]]; then continue; fi
 				comm=$(daemon_comm "$daemon")
-				if ! grep -qxF "$(ip4_of "$h"):$port $comm" <<<"$listening" ||
-					! grep -qxF "[$(ip6_of "$h")]:$port $comm" <<<"$listening"; then
-					missing="$daemon:$port"
-					break
-				fi
+				for a in "$(ip4_of "$h"):${pp%/*}" "[$(ip6_of "$h")]:${pp%/*}"; do
+					if ! awk -v p="${pp#*/}" -v a="$a" -v c="\"$comm\"" \
+						'$1 == p && $2 == a && index($3, c) { found = 1 } END { exit !found }' <<<"$sockets"; then
+						missing="$daemon $pp"
+						break 2
+					fi
+				done
 			done
-			if [[ -z $missing ]]; then break; fi
+			if [[ -z $missing ]]; then
+				check_stray_sockets "$h" "$sockets"
+				break
+			fi
 			if ((SECONDS >= deadline)); then
-				daemon=${missing%%:*}
-				log "$daemon on $h is not listening on port ${missing#*:} after 15 s; log $(daemon_log "$h" "$daemon"):"
-				tail -n 20 "$(daemon_log "$h" "$daemon")" >&2 2>/dev/null || true
+				daemon=${missing%% *}
+				log "$daemon on $h is not listening on ${missing#* } after 60 s; log $(daemon_log "$h" "$daemon"):"
+				# shellcheck disable=SC2046 # globs in the log names
+				tail -n 20 $(daemon_log "$h" "$daemon") >&2 2>/dev/null || true
 				die "$daemon on $h did not come up"
 			fi
 			sleep 0.05
 		done
 	done
+}
+
+# check_stray_sockets HOST SOCKETS: nothing listens on HOST's addresses (or
+# on a wildcard address) that the PORTS table does not list, or the truth
+# would be wrong.
+check_stray_sockets() {
+	local h=$1 proto addr users port host daemon
+	while read -r proto addr users; do
+		[[ -n $proto ]] || continue
+		port=${addr##*:}
+		host=${addr%:*}
+		case $host in
+		127.* | "[::1]") continue ;;
+		esac
+		daemon=$(port_field "$h" "$port/$proto" daemon 2>/dev/null || true)
+		if [[ -z $daemon || $daemon == none ]]; then
+			die "$h: $users listens on $proto $addr, which the PORTS table does not list"
+		fi
+	done <<<"$2"
 }
 
 # check_isolation: the scanner and the hosts must have no default route.
@@ -623,76 +681,6 @@ check_isolation() {
 			die "namespace $ns has a default route"
 		fi
 	done
-}
-
-json_list() {
-	local first=1 x
-	printf '['
-	for x in "$@"; do
-		((first)) || printf ','
-		first=0
-		printf '"%s"' "$x"
-	done
-	printf ']'
-}
-
-write_truth() {
-	local h port daemon rule policy state service name firsth=1 firstp
-	local v_sshd v_nginx v_redis product version unassigned=() unassigned6=() o
-	v_sshd=$(version_sshd)
-	v_nginx=$(version_nginx)
-	v_redis=$(version_redis)
-	for o in $UNASSIGNED_OCTETS; do
-		unassigned+=("${NET4}.$o")
-		unassigned6+=("${NET6}:$o")
-	done
-	{
-		printf '{"prefix":"%s","dir":"%s",' "$P" "$DIR"
-		printf '"scanner_netns":"%s","scanner_ipv4":"%s","scanner_ipv6":"%s",' \
-			"$(ns_scan)" "${NET4}.${SCANNER_OCTET}" "${NET6}:${SCANNER_OCTET}"
-		printf '"hosts":['
-		for h in "${HOSTS[@]}"; do
-			policy=${HOST_POLICY[$h]}
-			((firsth)) || printf ','
-			firsth=0
-			printf '{"name":"%s","netns":"%s","ipv4":"%s","ipv6":"%s",' \
-				"$h" "$(ns_host "$h")" "$(ip4_of "$h")" "$(ip6_of "$h")"
-			if [[ $policy == drop ]]; then
-				printf '"default_tcp":"filtered","default_tcp_reason":"no-response","ping":false,"tcp":{'
-			elif [[ $policy == synproxy ]]; then
-				printf '"wildcard":true,"default_tcp":"open","default_tcp_reason":"syn-ack","ping":true,"tcp":{'
-			else
-				printf '"default_tcp":"closed","default_tcp_reason":"rst","ping":true,"tcp":{'
-			fi
-			firstp=1
-			for port in $(host_ports "$h"); do
-				daemon=$(port_field "$h" "$port" daemon)
-				rule=$(port_field "$h" "$port" rule)
-				state=$(port_state "$policy" "$daemon" "$rule")
-				name=$(rule_name "$policy" "$rule")
-				((firstp)) || printf ','
-				firstp=0
-				printf '"%s":{"state":"%s","reason":"%s"' "$port" "$state" \
-					"$(port_reason "$policy" "$daemon" "$rule")"
-				if [[ $state == open ]]; then
-					service=$(service_of "$daemon")
-					case $daemon in
-					sshd) product=OpenSSH version=$v_sshd ;;
-					http | https) product=nginx version=$v_nginx ;;
-					redis) product=Redis version=$v_redis ;;
-					esac
-					printf ',"service":"%s","product":"%s","version":"%s"' "$service" "$product" "$version"
-					if [[ $daemon == https ]]; then printf ',"tls":true'; fi
-				fi
-				if [[ -n $name ]]; then printf ',"rule":"%s"' "$name"; fi
-				printf '}'
-			done
-			printf '}}'
-		done
-		printf '],"unassigned":%s,"unassigned_ipv6":%s}\n' \
-			"$(json_list "${unassigned[@]}")" "$(json_list "${unassigned6[@]}")"
-	} >"$DIR/truth.json.tmp"
-	mv "$DIR/truth.json.tmp" "$DIR/truth.json"
 }
 
 # on_up_exit: a failed or interrupted `up` leaves nothing behind (unless
@@ -709,23 +697,44 @@ on_up_exit() {
 	exit "$rc"
 }
 
-# check_spec: the tables above are consistent (one entry per host and port,
-# known hosts, daemons and rules).
+# check_spec: the tables above are consistent (known subnets, unique
+# addresses, one entry per host, port and protocol, known daemons and
+# rules, and what each daemon can serve).
 check_spec() {
-	local line h port daemon rule seen=" "
+	local line h pp port proto daemon rule seen=" " addrs=" " s
+	for h in "${HOSTS[@]}"; do
+		s=${HOST_SUBNET[$h]}
+		[[ -n ${SUBNET4[$s]:-} ]] || die "HOST_TABLE: $h: unknown subnet '$s'"
+		[[ ${HOST_OCTET[$h]} =~ ^[0-9]+$ ]] && ((HOST_OCTET[$h] >= 1 && HOST_OCTET[$h] <= 254)) &&
+			((HOST_OCTET[$h] != SCANNER_OCTET)) || die "HOST_TABLE: $h: bad octet '${HOST_OCTET[$h]}'"
+		[[ $addrs != *" $(ip4_of "$h") "* ]] || die "HOST_TABLE: $h: address $(ip4_of "$h") used twice"
+		addrs+="$(ip4_of "$h") "
+		[[ ${HOST_POLICY[$h]} =~ ^(accept|drop|synproxy)$ ]] || die "HOST_TABLE: $h: bad policy"
+		[[ ${HOST_ICMP[$h]} =~ ^(unlimited|kernel)$ ]] || die "HOST_TABLE: $h: bad ICMP setting"
+		[[ $h =~ ^[hs][0-9]+$ ]] || die "HOST_TABLE: host names are h<N> or s<N>, not '$h'"
+	done
 	for line in "${PORTS[@]}"; do
-		read -r h port daemon rule <<<"$line"
+		read -r h pp daemon rule <<<"$line"
+		port=${pp%/*} proto=${pp#*/}
 		[[ -n ${HOST_OCTET[$h]:-} ]] || die "PORTS: unknown host '$h'"
+		[[ $pp == */* && $proto =~ ^(tcp|udp)$ ]] || die "PORTS: '$pp' is not PORT/tcp or PORT/udp"
 		[[ $port =~ ^[0-9]+$ ]] && ((port >= 1 && port <= 65535)) || die "PORTS: bad port '$port'"
-		[[ $seen != *" $h/$port "* ]] || die "PORTS: $h port $port listed twice"
-		seen+="$h/$port "
-		[[ -n $(daemon_comm "$daemon") || $daemon == none ]] || die "PORTS: unknown daemon '$daemon'"
+		[[ $seen != *" $h/$pp "* ]] || die "PORTS: $h port $pp listed twice"
+		seen+="$h/$pp "
+		if [[ $daemon != none ]]; then
+			[[ -n $(daemon_comm "$daemon") ]] || die "PORTS: unknown daemon '$daemon'"
+			[[ " $(daemon_protos "$daemon") " == *" $proto "* ]] || die "PORTS: $daemon does not serve $proto"
+		fi
+		[[ $proto == tcp || $rule != reject-reset ]] || die "PORTS: reject-reset is for tcp only"
 		port_state "${HOST_POLICY[$h]}" "$daemon" "$rule" >/dev/null || die "PORTS: bad rule '$rule'"
+	done
+	for h in "${HOSTS[@]}"; do
+		check_host_daemons "$h"
 	done
 }
 
 cmd_up() {
-	local t0=$SECONDS h
+	local t0=$EPOCHREALTIME t versions phases=""
 	require_root
 	find_tools
 	check_spec
@@ -742,16 +751,26 @@ cmd_up() {
 	mkdir -p "$DIR"
 	chmod 0755 "$DIR"
 	: >"$DIR/$MARKER"
+	collect_versions >"$DIR/versions" 2>"$DIR/versions.log" &
+	versions=$!
+	phases+="checks $(ms_since "$t0") ms"
+	t=$EPOCHREALTIME
 	build_network
-	for h in "${HOSTS[@]}"; do
-		start_host "$h"
-	done
+	phases+=", network $(ms_since "$t") ms"
+	t=$EPOCHREALTIME
+	start_all
+	phases+=", daemons $(ms_since "$t") ms"
+	t=$EPOCHREALTIME
 	wait_listening
+	phases+=", listening $(ms_since "$t") ms"
+	wait "$versions" || die "cannot read the daemons' versions; log: $DIR/versions.log"
 	check_isolation
+	t=$EPOCHREALTIME
 	write_truth
+	phases+=", truth $(ms_since "$t") ms"
 	UP_DONE=1
 	trap - INT TERM HUP
-	log "up in $((SECONDS - t0)) s; truth: $DIR/truth.json"
+	log "up in $(ms_since "$t0") ms ($phases); truth: $DIR/truth.json"
 }
 
 # --- status ------------------------------------------------------------------
@@ -764,7 +783,7 @@ cmd_status() {
 		if ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF "$ns"; then
 			echo "$ns: $(ip netns pids "$ns" 2>/dev/null | wc -l) processes"
 			if [[ $ns != "$(ns_br)" ]]; then
-				nsx "$ns" ss -Hltn | awk '{print "  listen " $4}' | sort -u
+				listening "$ns" | awk '{print "  " $1 " " $2}' | sort -u
 			fi
 		else
 			echo "$ns: missing"

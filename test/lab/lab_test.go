@@ -40,6 +40,11 @@ func TestLabMatchesTruth(t *testing.T) {
 	t.Run("unassigned", func(t *testing.T) { testUnassigned(t, tr) })
 	t.Run("services", func(t *testing.T) { testServices(t, tr) })
 	t.Run("nmap", func(t *testing.T) { testNmap(t, tr) })
+	t.Run("udp", func(t *testing.T) { testUDPServices(t, tr) })
+	t.Run("icmp-ratelimit", func(t *testing.T) { testICMPRateLimit(t, tr) })
+	t.Run("nmap-udp", func(t *testing.T) { testNmapUDP(t, tr) })
+	t.Run("sparse", func(t *testing.T) { testSparse(t, tr) })
+	t.Run("nmap-version", func(t *testing.T) { testNmapVersion(t, tr) })
 }
 
 // testIsolation: blackholes in the root namespace, no default route in the
@@ -142,7 +147,7 @@ func testDial(t *testing.T, tr *lab.Truth) {
 		got  probe
 	}
 	var jobs []*job
-	for _, h := range tr.Hosts {
+	for _, h := range tr.AllHosts() {
 		for _, ip := range []string{h.IPv4, h.IPv6} {
 			for _, port := range probePorts(h) {
 				jobs = append(jobs, &job{host: h, ip: ip, port: port})

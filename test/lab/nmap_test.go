@@ -28,19 +28,42 @@ var nmapReason = map[string]string{
 
 // nmapRun is the part of nmap's XML output the lab checks read.
 type nmapRun struct {
-	Hosts []struct {
-		Status struct {
+	Hosts []nmapHostXML `xml:"host"`
+}
+
+// nmapHostXML is one <host> of nmap's XML output.
+type nmapHostXML struct {
+	Status struct {
+		State  string `xml:"state,attr"`
+		Reason string `xml:"reason,attr"`
+	} `xml:"status"`
+	Addresses []struct {
+		Addr     string `xml:"addr,attr"`
+		AddrType string `xml:"addrtype,attr"`
+	} `xml:"address"`
+	Ports []struct {
+		PortID int `xml:"portid,attr"`
+		State  struct {
 			State  string `xml:"state,attr"`
 			Reason string `xml:"reason,attr"`
-		} `xml:"status"`
-		Ports []struct {
-			PortID int `xml:"portid,attr"`
-			State  struct {
-				State  string `xml:"state,attr"`
-				Reason string `xml:"reason,attr"`
-			} `xml:"state"`
-		} `xml:"ports>port"`
-	} `xml:"host"`
+		} `xml:"state"`
+		Service struct {
+			Name    string `xml:"name,attr"`
+			Product string `xml:"product,attr"`
+			Version string `xml:"version,attr"`
+			Tunnel  string `xml:"tunnel,attr"`
+		} `xml:"service"`
+	} `xml:"ports>port"`
+}
+
+// IP returns the host's IPv4 or IPv6 address (not its MAC address).
+func (h nmapHostXML) IP() string {
+	for _, a := range h.Addresses {
+		if a.AddrType == "ipv4" || a.AddrType == "ipv6" {
+			return a.Addr
+		}
+	}
+	return ""
 }
 
 // runNmap runs nmap from the scanner namespace against one lab address and
@@ -80,7 +103,7 @@ func testNmap(t *testing.T, tr *lab.Truth) {
 		t.Skip("nmap not installed (scripts/install-deps.sh installs it)")
 	}
 	var wg sync.WaitGroup
-	for _, h := range tr.Hosts {
+	for _, h := range tr.AllHosts() {
 		for _, ip := range []string{h.IPv4, h.IPv6} {
 			wg.Go(func() {
 				for _, err := range nmapHost(tr, h, ip) {

@@ -12,16 +12,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/portwatch/portwatch/test/lab"
 )
 
 // serviceTimeout bounds one service conversation.
 const serviceTimeout = 5 * time.Second
 
-// testServices talks to every open port and checks that the service,
-// product and version in the truth are what answers there.
+// testServices talks to every open TCP port of every host (main and
+// further subnets) and checks that the service, product and version in the
+// truth are what answers there, and that TLS and STARTTLS are offered where
+// the truth says so.
 func testServices(t *testing.T, tr *lab.Truth) {
-	for _, h := range tr.Hosts {
+	for _, h := range tr.AllHosts() {
 		for _, port := range h.TCPPorts() {
 			want := h.ExpectedTCPPort(port)
 			if want.State != lab.StateOpen {
@@ -53,15 +57,9 @@ func checkService(tr *lab.Truth, h lab.Host, addr string, want lab.Port) error {
 		return fmt.Errorf("set deadline: %w", err)
 	}
 	if want.TLS {
-		tc := tls.Client(conn, &tls.Config{ServerName: h.Name + ".portwatch.lab", InsecureSkipVerify: true})
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("tls handshake: %w", err)
+		if conn, err = startTLS(ctx, conn, h); err != nil {
+			return err
 		}
-		certs := tc.ConnectionState().PeerCertificates
-		if len(certs) == 0 || certs[0].Subject.CommonName != h.Name+".portwatch.lab" {
-			return fmt.Errorf("tls: unexpected certificate %v", certs)
-		}
-		conn = tc
 	}
 	switch want.Service {
 	case "ssh":
@@ -70,8 +68,42 @@ func checkService(tr *lab.Truth, h lab.Host, addr string, want lab.Port) error {
 		return checkHTTP(conn, h, want)
 	case "redis":
 		return checkRedis(conn, want)
+	case "domain":
+		return checkDNS(&dns.Conn{Conn: conn}, tr, want)
+	case "memcached":
+		return checkMemcached(conn, want)
+	case "postgresql":
+		return checkPostgres(ctx, conn, h, want)
+	case "mysql":
+		return checkMySQL(ctx, conn, h, want)
+	case "ftp":
+		return checkFTP(conn, want)
+	case "smtp":
+		return checkSMTP(ctx, conn, h, want)
+	case "imap", "imaps":
+		return checkIMAP(ctx, conn, h, want)
+	case "pop3", "pop3s":
+		return checkPOP3(ctx, conn, h, want)
+	case "mqtt":
+		return checkMQTT(conn, want)
+	case "nats":
+		return checkNATS(conn, want)
 	}
 	return fmt.Errorf("no check for service %q", want.Service)
+}
+
+// startTLS runs a TLS handshake over conn and checks that the host's lab
+// certificate comes back.
+func startTLS(ctx context.Context, conn net.Conn, h lab.Host) (net.Conn, error) {
+	tc := tls.Client(conn, &tls.Config{ServerName: h.FQDN, InsecureSkipVerify: true})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, fmt.Errorf("tls handshake: %w", err)
+	}
+	certs := tc.ConnectionState().PeerCertificates
+	if len(certs) == 0 || certs[0].Subject.CommonName != h.FQDN {
+		return nil, fmt.Errorf("tls: unexpected certificate %v", certs)
+	}
+	return tc, nil
 }
 
 func checkSSH(conn net.Conn, want lab.Port) error {
