@@ -41,9 +41,9 @@ func classifyDialError(err error) (state PortState, reason Reason, ok bool) {
 	return "", ReasonError, false
 }
 
-// isResourceError reports errors caused by local exhaustion, after which an
+// IsResourceError reports errors caused by local exhaustion, after which an
 // attempt should be repeated rather than counted.
-func isResourceError(err error) bool {
+func IsResourceError(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
 		errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.ENOBUFS) ||
 		errors.Is(err, syscall.EAGAIN)

@@ -56,7 +56,7 @@ type ConnectScanner struct {
 // hostState is what the scanner learns about one host while scanning it.
 type hostState struct {
 	addr     netip.Addr
-	rtt      *rttEstimator
+	rtt      *RTTEstimator
 	answered atomic.Bool // a port answered (SYN-ACK or RST): the host is there
 	down     atomic.Bool // neighbour resolution failed and nothing answered
 }
@@ -72,11 +72,11 @@ type run struct {
 	ctx    context.Context
 	dial   DialFunc
 	now    func() time.Time
-	pace   *pacer
+	pace   *Pacer
 	prog   *Progress
 	events chan Event
 	ports  []uint16
-	global *rttEstimator // all hosts' round trips
+	global *RTTEstimator // all hosts' round trips
 	// neighbours reads the ARP/ND table; only meaningful when probes go
 	// through this machine's own stack (not an injected dialer).
 	neighbours func() (map[netip.Addr]neighbourState, error)
@@ -86,7 +86,7 @@ type run struct {
 // round trips of the whole scan, within bounds. Before any answer there is
 // nothing to make room for, so the bound is the smallest.
 func (r *run) youngAge() time.Duration {
-	srtt, ok := r.global.smoothed()
+	srtt, ok := r.global.Smoothed()
 	if !ok {
 		return minYoungAge
 	}
@@ -114,7 +114,7 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 		prog:   s.Progress,
 		events: make(chan Event, 1024),
 		ports:  job.Ports,
-		global: newRTTEstimator(s.Timing, nil),
+		global: NewRTTEstimator(s.Timing, nil),
 	}
 	r.neighbours = readNeighbours
 	if r.dial == nil {
@@ -128,7 +128,7 @@ func (s *ConnectScanner) Scan(ctx context.Context, job Job) (<-chan Event, error
 	if r.prog == nil {
 		r.prog = &Progress{}
 	}
-	r.pace = newPacer(s.Rate, r.now)
+	r.pace = NewPacer(s.Rate, r.now)
 	conc := s.Concurrency
 	if conc <= 0 {
 		conc = 512
@@ -192,7 +192,7 @@ func (r *run) produce(job Job, work chan<- workItem) {
 		for i := range hosts {
 			hosts[i] = &hostState{
 				addr: job.Targets.At(base + uint64(i)),
-				rtt:  newRTTEstimator(r.s.Timing, r.global),
+				rtt:  NewRTTEstimator(r.s.Timing, r.global),
 			}
 		}
 		if !job.SkipDiscovery {
@@ -239,7 +239,7 @@ func (r *run) probe(h *hostState, port uint16) (PortResult, bool) {
 	addr := netip.AddrPortFrom(h.addr, port).String()
 	resourceRetries := 0
 	for attempt := 0; ; attempt++ {
-		if err := r.pace.wait(r.ctx); err != nil {
+		if err := r.pace.Wait(r.ctx); err != nil {
 			return PortResult{}, false
 		}
 		start := r.now()
@@ -249,7 +249,7 @@ func (r *run) probe(h *hostState, port uint16) (PortResult, bool) {
 		if r.ctx.Err() != nil {
 			return PortResult{}, false
 		}
-		if err != nil && isResourceError(err) && resourceRetries < maxResourceRetries {
+		if err != nil && IsResourceError(err) && resourceRetries < maxResourceRetries {
 			resourceRetries++
 			attempt--
 			time.Sleep(time.Duration(resourceRetries) * time.Millisecond)
@@ -263,7 +263,7 @@ func (r *run) probe(h *hostState, port uint16) (PortResult, bool) {
 
 // attemptTimeout is the host's adaptive timeout, doubled for each retry.
 func (r *run) attemptTimeout(h *hostState, attempt int) time.Duration {
-	return h.rtt.timeout() << attempt
+	return h.rtt.Timeout() << attempt
 }
 
 // outcome interprets one attempt: the port's result, or retry when the
@@ -280,7 +280,7 @@ func (r *run) outcome(h *hostState, port uint16, attempt int, err error, elapsed
 	switch {
 	case state == Open || state == Closed:
 		h.answered.Store(true)
-		h.rtt.observe(elapsed)
+		h.rtt.Observe(elapsed)
 		res.RTT = elapsed
 	case reason == ReasonNoResponse:
 		if attempt < r.s.Timing.Retries {

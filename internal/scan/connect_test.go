@@ -238,32 +238,32 @@ func TestScanRejectsEmptyJobs(t *testing.T) {
 
 func TestRTTEstimatorAdapts(t *testing.T) {
 	tm := Timing{Initial: time.Second, Min: 100 * time.Millisecond, Max: 2 * time.Second}
-	parent := newRTTEstimator(tm, nil)
-	e := newRTTEstimator(tm, parent)
-	if got := e.timeout(); got != time.Second {
+	parent := NewRTTEstimator(tm, nil)
+	e := NewRTTEstimator(tm, parent)
+	if got := e.Timeout(); got != time.Second {
 		t.Errorf("initial timeout %s, want 1s", got)
 	}
 	for range 20 {
-		e.observe(time.Millisecond)
+		e.Observe(time.Millisecond)
 	}
-	if got := e.timeout(); got != 100*time.Millisecond {
+	if got := e.Timeout(); got != 100*time.Millisecond {
 		t.Errorf("after fast samples timeout %s, want the 100ms floor", got)
 	}
-	other := newRTTEstimator(tm, parent)
-	if got := other.timeout(); got != 100*time.Millisecond {
+	other := NewRTTEstimator(tm, parent)
+	if got := other.Timeout(); got != 100*time.Millisecond {
 		t.Errorf("a host without samples should use the group's %s, got %s", 100*time.Millisecond, got)
 	}
 	for range 20 {
-		e.observe(5 * time.Second)
+		e.Observe(5 * time.Second)
 	}
-	if got := e.timeout(); got != 2*time.Second {
+	if got := e.Timeout(); got != 2*time.Second {
 		t.Errorf("after slow samples timeout %s, want the 2s ceiling", got)
 	}
 }
 
 func TestPacerLimitsRate(t *testing.T) {
 	now := time.Unix(0, 0)
-	p := newPacer(1000, func() time.Time { return now })
+	p := NewPacer(1000, func() time.Time { return now })
 	// With a frozen clock, the pacer hands out slots 1 ms apart; the burst
 	// allowance lets the first ~10 through at once.
 	if p.interval != time.Millisecond {
@@ -272,7 +272,7 @@ func TestPacerLimitsRate(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	for range 30 {
-		if err := p.wait(ctx); err != nil {
+		if err := p.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -148,7 +148,7 @@ func (r *run) liveness(ctx context.Context, p *hostProbe, port uint16) {
 	switch state {
 	case Open, Closed:
 		h.answered.Store(true)
-		h.rtt.observe(elapsed)
+		h.rtt.Observe(elapsed)
 		p.cancel()
 	case Filtered:
 		r.noteUnreachable(h, reason, elapsed)

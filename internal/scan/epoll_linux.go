@@ -112,7 +112,7 @@ func (r *run) runEpoll(work <-chan workItem, window int) error {
 func (l *epollLoop) fill(work <-chan workItem) time.Duration {
 	l.age()
 	for len(l.inflight) < l.window && l.young < l.youngLimit {
-		if d := l.r.pace.take(); d > 0 {
+		if d := l.r.pace.Take(); d > 0 {
 			return d
 		}
 		a := l.next(work)
@@ -177,7 +177,7 @@ func (l *epollLoop) start(a *attempt) {
 	fd, err := openConnect(netip.AddrPortFrom(a.host.addr, a.port))
 	r.prog.Sent.Add(1)
 	if err != nil {
-		if isResourceError(err) && a.resource < maxResourceRetries {
+		if IsResourceError(err) && a.resource < maxResourceRetries {
 			// Not the endpoint's fault: the same attempt again, with fewer
 			// sockets in flight.
 			a.resource++
@@ -299,8 +299,8 @@ func finishConnect(fd int, events uint32, oob []byte) error {
 		_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 		return nil
 	}
-	if ie, ok := readICMPError(fd, oob); ok {
-		return ie
+	if state, reason, ok := ReadICMPError(fd, oob); ok {
+		return icmpError{state: state, reason: reason}
 	}
 	soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	switch {
@@ -333,12 +333,7 @@ func openConnect(ap netip.AddrPort) (int, error) {
 	// while connect(2) still holds the socket (on a zero-latency link the
 	// kernel would otherwise keep them as a soft error until the SYN is
 	// retransmitted a second later).
-	if family == unix.AF_INET {
-		err = unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1)
-	} else {
-		err = unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1)
-	}
-	if err != nil {
+	if err := EnableRecvErr(fd, family == unix.AF_INET6); err != nil {
 		unix.Close(fd)
 		return 0, err
 	}
@@ -359,16 +354,27 @@ func openConnect(ap netip.AddrPort) (int, error) {
 // sizeofSockExtendedErr is sizeof(struct sock_extended_err).
 const sizeofSockExtendedErr = 16
 
-// readICMPError reads the socket's error queue for an ICMP message.
-func readICMPError(fd int, oob []byte) (icmpError, bool) {
+// EnableRecvErr makes the kernel queue ICMP errors on the socket
+// (IP_RECVERR or IPV6_RECVERR), where ReadICMPError finds type and code.
+func EnableRecvErr(fd int, v6 bool) error {
+	if v6 {
+		return unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1)
+	}
+	return unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1)
+}
+
+// ReadICMPError reads the socket's error queue for an ICMP
+// destination-unreachable message and classifies it. oob is a scratch
+// buffer of at least 64 bytes.
+func ReadICMPError(fd int, oob []byte) (PortState, Reason, bool) {
 	var buf [1]byte
 	_, oobn, _, _, err := unix.Recvmsg(fd, buf[:], oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
 	if err != nil {
-		return icmpError{}, false
+		return "", "", false
 	}
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
 	if err != nil {
-		return icmpError{}, false
+		return "", "", false
 	}
 	for _, m := range msgs {
 		isV4 := m.Header.Level == unix.IPPROTO_IP && m.Header.Type == unix.IP_RECVERR
@@ -377,9 +383,9 @@ func readICMPError(fd int, oob []byte) (icmpError, bool) {
 			continue
 		}
 		// struct sock_extended_err: ee_errno u32, ee_origin, ee_type, ee_code u8, ...
-		if state, reason, ok := classifyICMP(m.Data[4], m.Data[5], m.Data[6]); ok {
-			return icmpError{state: state, reason: reason}, true
+		if state, reason, ok := ClassifyICMP(m.Data[4], m.Data[5], m.Data[6]); ok {
+			return state, reason, true
 		}
 	}
-	return icmpError{}, false
+	return "", "", false
 }

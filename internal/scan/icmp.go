@@ -6,13 +6,13 @@ const (
 	originICMP6 = 3
 )
 
-// classifyICMP maps an ICMP destination-unreachable message, as the kernel
+// ClassifyICMP maps an ICMP destination-unreachable message, as the kernel
 // queues it on a socket with IP_RECVERR/IPV6_RECVERR, to a port state. ok
 // is false for messages that are not destination-unreachable.
 //
 // For a connect scan, port-unreachable means closed (nmap -sT says the
 // same: connect(2) fails with ECONNREFUSED); every other code is filtered.
-func classifyICMP(origin, typ, code uint8) (PortState, Reason, bool) {
+func ClassifyICMP(origin, typ, code uint8) (PortState, Reason, bool) {
 	switch {
 	case origin == originICMP && typ == 3:
 		switch code {

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// pacer spaces events to at most rate per second, allowing a small burst.
+// Pacer spaces events to at most rate per second, allowing a small burst.
 // A zero rate means unlimited. It is safe for concurrent use.
-type pacer struct {
+type Pacer struct {
 	mu       sync.Mutex
 	interval time.Duration
 	next     time.Time
@@ -16,16 +16,18 @@ type pacer struct {
 	now      func() time.Time
 }
 
-func newPacer(rate float64, now func() time.Time) *pacer {
+// NewPacer returns a pacer for rate events per second (0: unlimited) on the
+// clock now.
+func NewPacer(rate float64, now func() time.Time) *Pacer {
 	if rate <= 0 {
-		return &pacer{now: now}
+		return &Pacer{now: now}
 	}
 	iv := time.Duration(float64(time.Second) / rate)
-	return &pacer{interval: iv, burst: min(10*iv, 20*time.Millisecond), now: now}
+	return &Pacer{interval: iv, burst: min(10*iv, 20*time.Millisecond), now: now}
 }
 
-// wait blocks until the next event may happen or ctx ends.
-func (p *pacer) wait(ctx context.Context) error {
+// Wait blocks until the next event may happen or ctx ends.
+func (p *Pacer) Wait(ctx context.Context) error {
 	if p.interval == 0 {
 		return ctx.Err()
 	}
@@ -51,9 +53,9 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 }
 
-// take claims the next slot if it is due and returns 0, or returns how long
+// Take claims the next slot if it is due and returns 0, or returns how long
 // until it is due without claiming it. For event loops that must not block.
-func (p *pacer) take() time.Duration {
+func (p *Pacer) Take() time.Duration {
 	if p.interval == 0 {
 		return 0
 	}

@@ -53,23 +53,25 @@ func (t Timing) Validate() error {
 	return nil
 }
 
-// rttEstimator smooths round-trip samples and derives a retransmission
-// timeout from them. It is safe for concurrent use.
-type rttEstimator struct {
+// RTTEstimator smooths round-trip samples (RFC 6298) and derives a
+// retransmission timeout from them. It is safe for concurrent use.
+type RTTEstimator struct {
 	mu      sync.Mutex
 	timing  Timing
 	srtt    time.Duration
 	rttvar  time.Duration
 	samples int
-	parent  *rttEstimator // consulted until this estimator has its own samples
+	parent  *RTTEstimator // consulted until this estimator has its own samples
 }
 
-func newRTTEstimator(t Timing, parent *rttEstimator) *rttEstimator {
-	return &rttEstimator{timing: t, parent: parent}
+// NewRTTEstimator returns an estimator bounded by t that defers to parent
+// (if any) until it has samples of its own; its samples feed the parent too.
+func NewRTTEstimator(t Timing, parent *RTTEstimator) *RTTEstimator {
+	return &RTTEstimator{timing: t, parent: parent}
 }
 
-// observe feeds one measured round trip.
-func (e *rttEstimator) observe(rtt time.Duration) {
+// Observe feeds one measured round trip.
+func (e *RTTEstimator) Observe(rtt time.Duration) {
 	if rtt <= 0 {
 		rtt = time.Microsecond
 	}
@@ -88,26 +90,26 @@ func (e *rttEstimator) observe(rtt time.Duration) {
 	e.samples++
 	e.mu.Unlock()
 	if e.parent != nil {
-		e.parent.observe(rtt)
+		e.parent.Observe(rtt)
 	}
 }
 
-// smoothed returns the smoothed round trip, if any was measured.
-func (e *rttEstimator) smoothed() (time.Duration, bool) {
+// Smoothed returns the smoothed round trip, if any was measured.
+func (e *RTTEstimator) Smoothed() (time.Duration, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.srtt, e.samples > 0
 }
 
-// timeout is the current per-attempt timeout: srtt + 4*rttvar within bounds,
+// Timeout is the current per-attempt timeout: srtt + 4*rttvar within bounds,
 // the parent's while this estimator has no sample, Initial when neither has.
-func (e *rttEstimator) timeout() time.Duration {
+func (e *RTTEstimator) Timeout() time.Duration {
 	e.mu.Lock()
 	n, srtt, rttvar := e.samples, e.srtt, e.rttvar
 	e.mu.Unlock()
 	if n == 0 {
 		if e.parent != nil {
-			return e.parent.timeout()
+			return e.parent.Timeout()
 		}
 		return e.timing.Initial
 	}
