@@ -10,6 +10,10 @@ func nmapAlias(arg string) ([]string, bool) {
 		return []string{"--input-list"}, true
 	case "-sT":
 		return []string{"--connect"}, true
+	case "-sS":
+		return []string{"--syn"}, true
+	case "-sU":
+		return []string{"--udp"}, true
 	case "-Pn":
 		return []string{"--Pn"}, true
 	case "-sV":

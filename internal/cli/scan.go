@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,8 +18,11 @@ import (
 
 	"github.com/portwatch/portwatch/internal/fingerprint/engine"
 	"github.com/portwatch/portwatch/internal/fingerprint/nmapprobe"
+	"github.com/portwatch/portwatch/internal/rawnet"
 	"github.com/portwatch/portwatch/internal/report"
 	"github.com/portwatch/portwatch/internal/scan"
+	"github.com/portwatch/portwatch/internal/scan/syn"
+	"github.com/portwatch/portwatch/internal/scan/udp"
 	"github.com/portwatch/portwatch/internal/target"
 )
 
@@ -34,6 +38,9 @@ type scanFlags struct {
 	firstAddress bool
 	allowLarge   bool
 	connect      bool
+	syn          bool
+	udp          bool
+	udpConfirm   bool
 	rate         float64
 	concurrency  int
 	timing       string
@@ -82,8 +89,11 @@ Exit codes: 0 done, 1 done but some targets failed, 2 usage error,
 	fl.StringVar(&f.excludeFile, "exclude-file", "", "read targets to leave out from FILE")
 	fl.BoolVar(&f.firstAddress, "first-address", false, "scan only the first address a hostname resolves to (default: every address)")
 	fl.BoolVar(&f.allowLarge, "allow-large", false, "allow scanning more than 65,536 addresses")
-	fl.BoolVar(&f.connect, "connect", true, "TCP connect scan (nmap -sT); needs no privileges")
-	fl.Float64Var(&f.rate, "rate", 0, "at most this many connection attempts per second (0: unlimited)")
+	fl.BoolVar(&f.connect, "connect", false, "TCP connect scan (nmap -sT): needs no privileges; the default without them")
+	fl.BoolVar(&f.syn, "syn", false, "TCP SYN scan on raw sockets (nmap -sS): needs root or CAP_NET_RAW; the default with them")
+	fl.BoolVar(&f.udp, "udp", false, "UDP scan (nmap -sU); alone it scans only UDP, with --syn/--connect both")
+	fl.BoolVar(&f.udpConfirm, "udp-confirm-closed", false, "re-probe silent UDP ports at the host's ICMP rate to tell closed from open|filtered (slow: about 1 s per port)")
+	fl.Float64Var(&f.rate, "rate", 0, "at most this many probes per second (0: unlimited for connect, 100,000 for SYN)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "simultaneous connection attempts (default: sized from the open-file limit, at most 8192)")
 	fl.StringVar(&f.timing, "timing", "aggressive", "timing template: polite, normal, aggressive or insane (nmap -T2..-T5)")
 	fl.DurationVar(&f.initialRTT, "initial-rtt-timeout", 0, "first per-attempt timeout, before any round trip was measured")
@@ -118,7 +128,7 @@ func joinFormats() string {
 // scanPlan is a validated scan request.
 type scanPlan struct {
 	targets *target.Set
-	ports   []uint16
+	ports   target.Ports
 	timing  scan.Timing
 	format  report.Options
 	engine  *engine.Engine // nil without --sV
@@ -208,29 +218,52 @@ func chooseEngine(f *scanFlags, cmd *cobra.Command) (*engine.Engine, error) {
 	return engine.New(opts), nil
 }
 
-func choosePorts(f *scanFlags, cmd *cobra.Command) ([]uint16, error) {
+// protocols says which transports a scan covers: nmap's rule, -sU alone
+// scans only UDP; with -sS/-sT (or T: ports) both.
+func protocols(f *scanFlags) []string {
+	tcp := !f.udp || f.syn || f.connect || strings.Contains(f.ports, "T:")
+	var protos []string
+	if tcp {
+		protos = append(protos, "tcp")
+	}
+	if f.udp {
+		protos = append(protos, "udp")
+	}
+	return protos
+}
+
+func choosePorts(f *scanFlags, cmd *cobra.Command) (target.Ports, error) {
 	portsSet := cmd.Flags().Changed("ports")
 	topSet := cmd.Flags().Changed("top-ports")
 	if portsSet && topSet {
-		return nil, usagef("-p/--ports and --top-ports cannot be combined")
+		return target.Ports{}, usagef("-p/--ports and --top-ports cannot be combined")
 	}
+	protos := protocols(f)
 	if portsSet {
-		p, err := target.ParsePorts(f.ports, []string{"tcp"})
+		p, err := target.ParsePorts(f.ports, protos)
 		if err != nil {
-			return nil, usageError{err}
+			return p, usageError{err}
 		}
-		if len(p.TCP) == 0 {
-			return nil, usagef("port spec %q selects no TCP ports", f.ports)
+		if len(p.TCP) == 0 && len(p.UDP) == 0 {
+			return p, usagef("port spec %q selects no ports", f.ports)
 		}
-		return p.TCP, nil
+		return p, nil
 	}
 	n := defaultTopPorts
 	if topSet {
 		n = f.topPorts
 	}
-	p, err := target.TopPorts("tcp", n)
-	if err != nil {
-		return nil, usageError{err}
+	var p target.Ports
+	for _, proto := range protos {
+		list, err := target.TopPorts(proto, n)
+		if err != nil {
+			return p, usageError{err}
+		}
+		if proto == "tcp" {
+			p.TCP = list
+		} else {
+			p.UDP = list
+		}
 	}
 	return p, nil
 }
@@ -294,11 +327,26 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	stages := []scanStage{{
-		scanner: &scan.ConnectScanner{Timing: plan.timing, Concurrency: conc, Rate: f.rate, Progress: &scan.Progress{}},
-		job:     scan.Job{Targets: plan.targets, Ports: plan.ports, Seed: seed, SkipDiscovery: f.noDiscovery},
-		info:    scan.ScanInfo{Protocol: scan.TCP, Type: "connect", Count: len(plan.ports), Ports: plan.ports},
-	}}
+	var stages []scanStage
+	if len(plan.ports.TCP) > 0 {
+		tcp, tcpType, err := chooseTCPScanner(app, f, plan.timing, conc)
+		if err != nil {
+			return err
+		}
+		stages = append(stages, scanStage{
+			scanner: tcp,
+			job:     scan.Job{Targets: plan.targets, Ports: plan.ports.TCP, Seed: seed, SkipDiscovery: f.noDiscovery},
+			info:    scan.ScanInfo{Protocol: scan.TCP, Type: tcpType, Count: len(plan.ports.TCP), Ports: plan.ports.TCP},
+		})
+	}
+	if len(plan.ports.UDP) > 0 {
+		stages = append(stages, scanStage{
+			scanner: &udp.Scanner{Timing: plan.timing, Rate: f.rate, Progress: &scan.Progress{},
+				ServiceDetection: f.serviceScan, ConfirmClosed: f.udpConfirm},
+			job:  scan.Job{Targets: plan.targets, Ports: plan.ports.UDP, Seed: seed + 1},
+			info: scan.ScanInfo{Protocol: scan.UDP, Type: "udp", Count: len(plan.ports.UDP), Ports: plan.ports.UDP},
+		})
+	}
 	res := &scan.Result{Args: app.argv, Scanner: "portwatch " + app.version, Started: time.Now()}
 	for _, st := range stages {
 		res.Scanned = append(res.Scanned, st.info)
@@ -333,6 +381,29 @@ func runScan(ctx context.Context, app *app, f *scanFlags, cmd *cobra.Command, ar
 		return exitError{code: ExitPartial, err: fmt.Errorf("%d target(s) could not be scanned", len(res.Errors))}
 	}
 	return nil
+}
+
+// chooseTCPScanner picks SYN when the process may open raw sockets (or
+// --syn demands it) and connect otherwise, saying so in one line when the
+// user asked for neither.
+func chooseTCPScanner(app *app, f *scanFlags, timing scan.Timing, conc int) (scan.Scanner, string, error) {
+	if f.syn && f.connect {
+		return nil, "", usagef("--syn and --connect exclude each other")
+	}
+	if f.connect {
+		return &scan.ConnectScanner{Timing: timing, Concurrency: conc, Rate: f.rate, Progress: &scan.Progress{}}, "connect", nil
+	}
+	ok, why := rawnet.CanRaw()
+	switch {
+	case ok:
+		return &syn.Scanner{Timing: timing, Rate: f.rate, Progress: &scan.Progress{}}, "syn", nil
+	case f.syn:
+		return nil, "", usagef("--syn: %s", why)
+	}
+	if !f.quiet {
+		fmt.Fprintf(app.io.Err, "portwatch: %s; using a connect scan\n", why)
+	}
+	return &scan.ConnectScanner{Timing: timing, Concurrency: conc, Rate: f.rate, Progress: &scan.Progress{}}, "connect", nil
 }
 
 func summarize(res *scan.Result, progs []*scan.Progress, interrupted bool) scan.Stats {

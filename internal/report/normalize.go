@@ -40,10 +40,11 @@ func comparePorts(a, b scan.PortResult) int {
 	return cmp.Or(cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 }
 
-// isOpen reports whether a state counts as open for the table (nmap shows
-// open|filtered among the interesting ports too).
+// isOpen reports the states the table lists without --all-states: only
+// open. open|filtered (UDP silence) is counted in the summary like closed
+// and filtered, or a UDP scan would list a row for nearly every port.
 func isOpen(s scan.PortState) bool {
-	return s == scan.Open || s == scan.OpenFiltered
+	return s == scan.Open
 }
 
 // stateCount is the number of ports of a host in one state.

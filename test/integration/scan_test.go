@@ -146,7 +146,7 @@ func TestReasons(t *testing.T) {
 			addrs = append(addrs, th.IPv6)
 		}
 	}
-	res, _ := e.runJSON(t, append([]string{"--all-states", "-p", strings.Join(ports, ",")}, addrs...)...)
+	res, _ := e.runJSON(t, append([]string{"--connect", "--all-states", "-p", strings.Join(ports, ",")}, addrs...)...)
 	for _, th := range e.truth.Hosts {
 		for _, addr := range []string{th.IPv4, th.IPv6} {
 			if addr == "" {
@@ -179,7 +179,7 @@ func TestIPv6MatchesTruth(t *testing.T) {
 	if len(addrs) == 0 {
 		t.Skip("lab has no IPv6 hosts")
 	}
-	res, _ := e.runJSON(t, append([]string{"-p", "1-10000,16379"}, addrs...)...)
+	res, _ := e.runJSON(t, append([]string{"--connect", "-p", "1-10000,16379"}, addrs...)...)
 	for _, th := range e.truth.Hosts {
 		if th.IPv6 == "" {
 			continue
@@ -194,7 +194,7 @@ func TestUnassignedAddressesAreDown(t *testing.T) {
 		t.Skip("lab has no unassigned addresses")
 	}
 	start := time.Now()
-	res, _ := e.runJSON(t, append([]string{"-p", "1-2000"}, e.truth.Unassigned...)...)
+	res, _ := e.runJSON(t, append([]string{"--connect", "-p", "1-2000"}, e.truth.Unassigned...)...)
 	t.Logf("%d absent hosts × 2000 ports took %s", len(e.truth.Unassigned), time.Since(start).Round(time.Millisecond))
 	if len(res.Hosts) != len(e.truth.Unassigned) {
 		t.Fatalf("%d host results, want %d", len(res.Hosts), len(e.truth.Unassigned))
