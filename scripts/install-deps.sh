@@ -27,6 +27,8 @@ PACKAGES=(
 	"nginx-light|nginx" # HTTP/HTTPS on lab hosts (no nginx-light after bookworm)
 	redis-server   # redis on lab hosts
 	util-linux     # setpriv, setsid: lab daemons started as their own users
+	libcap2-bin    # setcap: the SYN scanner's CAP_NET_RAW test
+	slapd          # OpenLDAP for the LDAP fingerprinter's live test (loopback)
 	dnsmasq-base   # DNS (udp+tcp 53, version.bind) on lab host h5; no service
 	snmpd          # SNMP (udp 161) on h5
 	chrony         # NTP server (udp 123, chronyd -x) on h5; replaces systemd-timesyncd
@@ -45,6 +47,9 @@ PACKAGES=(
 	ndiff          # reference diff of nmap XML
 	jq             # bench/run.sh reads the lab's truth.json
 )
+# Deliberately not installed (heavy: Java, Erlang, Samba's stack): zookeeper,
+# rabbitmq-server, samba. Their fingerprinters are tested against recorded
+# transcripts; the live tests skip with a message when the daemon is absent.
 
 installed() {
 	[[ $(dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
