@@ -33,15 +33,9 @@ func (*AMQP) MatchBanner([]byte) (fingerprint.Service, bool) {
 // Probe sends the 0-9-1 protocol header and reads connection.start.
 func (*AMQP) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "amqp"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, []byte(amqpHeader))
 	defer release()
-	if err := send(proto, s.Conn, []byte(amqpHeader)); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	// A frame header (type, channel, size) is 7 bytes; a protocol header

@@ -32,6 +32,20 @@ func bindContext(ctx context.Context, c net.Conn) (release func(), err error) {
 	return func() { stop() }, nil
 }
 
+// openExchange readies a client-first probe: the peer must not have spoken
+// first, ctx bounds every read and write, and request (unless nil) is
+// written. release is never nil and must be called, also after an error.
+func openExchange(ctx context.Context, proto string, s *fingerprint.Session, request []byte) (release func(), err error) {
+	if err := clientFirst(proto, s); err != nil {
+		return func() {}, err
+	}
+	release, err = bindContext(ctx, s.Conn)
+	if err != nil || request == nil {
+		return release, err
+	}
+	return release, send(proto, s.Conn, request)
+}
+
 // noMatch wraps fingerprint.ErrNoMatch with the protocol and the reason.
 func noMatch(proto, format string, args ...any) error {
 	return fmt.Errorf("%s: %w: %s", proto, fingerprint.ErrNoMatch, fmt.Sprintf(format, args...))

@@ -38,15 +38,9 @@ func (*Kafka) MatchBanner([]byte) (fingerprint.Service, bool) {
 // Probe sends ApiVersions v0 and reads the API list.
 func (*Kafka) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "kafka"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, kafkaAPIVersionsRequest())
 	defer release()
-	if err := send(proto, s.Conn, kafkaAPIVersionsRequest()); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	hdr, err := readFull(s.Conn, 4)

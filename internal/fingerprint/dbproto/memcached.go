@@ -27,15 +27,9 @@ func (*Memcached) MatchBanner([]byte) (fingerprint.Service, bool) {
 // Probe sends "version" and reads the one-line answer.
 func (*Memcached) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "memcached"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, []byte("version\r\n"))
 	defer release()
-	if err := send(proto, s.Conn, []byte("version\r\n")); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	line, err := fingerprint.ReadUntil(s.Conn, 256, "\r\n")

@@ -40,14 +40,11 @@ func (*MongoDB) MatchBanner([]byte) (fingerprint.Service, bool) {
 // Probe sends isMaster, then buildInfo, each on the admin database.
 func (*MongoDB) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "mongodb"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
+	release, err := openExchange(ctx, proto, s, nil)
+	defer release()
 	if err != nil {
 		return fingerprint.Service{}, err
 	}
-	defer release()
 	hello, raw, err := mongoCommand(s.Conn, mongoHelloID, "isMaster")
 	if err != nil {
 		return fingerprint.Service{}, err

@@ -40,15 +40,9 @@ func (*MQTT) MatchBanner([]byte) (fingerprint.Service, bool) {
 // Probe connects (MQTT 3.1.1, clean session) and reads CONNACK.
 func (*MQTT) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "mqtt"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, mqttConnect("portwatch-"+randomID(6)))
 	defer release()
-	if err := send(proto, s.Conn, mqttConnect("portwatch-"+randomID(6))); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	ack, err := readFull(s.Conn, 4)

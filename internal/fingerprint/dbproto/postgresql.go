@@ -48,15 +48,9 @@ func (*PostgreSQL) MatchBanner([]byte) (fingerprint.Service, bool) {
 // never sends a password.
 func (*PostgreSQL) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "postgresql"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, pgStartupMessage())
 	defer release()
-	if err := send(proto, s.Conn, pgStartupMessage()); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	st := pgStartup{protocol: "3.2"}

@@ -43,15 +43,9 @@ func (*Redis) MatchBanner(b []byte) (fingerprint.Service, bool) {
 // Probe sends INFO server and reads the bulk reply or the error.
 func (r *Redis) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "redis"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, []byte(redisInfoRequest))
 	defer release()
-	if err := send(proto, s.Conn, []byte(redisInfoRequest)); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	br := bufio.NewReader(s.Conn)

@@ -29,15 +29,9 @@ func (*ZooKeeper) MatchBanner([]byte) (fingerprint.Service, bool) {
 // closes the connection.
 func (*ZooKeeper) Probe(ctx context.Context, s *fingerprint.Session) (fingerprint.Service, error) {
 	const proto = "zookeeper"
-	if err := clientFirst(proto, s); err != nil {
-		return fingerprint.Service{}, err
-	}
-	release, err := bindContext(ctx, s.Conn)
-	if err != nil {
-		return fingerprint.Service{}, err
-	}
+	release, err := openExchange(ctx, proto, s, []byte("srvr"))
 	defer release()
-	if err := send(proto, s.Conn, []byte("srvr")); err != nil {
+	if err != nil {
 		return fingerprint.Service{}, err
 	}
 	var reply []byte
