@@ -37,27 +37,6 @@ type attempt struct {
 	young    bool // counted in epollLoop.young
 }
 
-// deadlineHeap orders in-flight attempts by deadline. Entries of attempts
-// that already finished are skipped lazily (their seq no longer matches).
-type deadlineHeap []deadlineEntry
-
-type deadlineEntry struct {
-	at  time.Time
-	fd  int
-	seq uint64
-}
-
-func (h deadlineHeap) Len() int           { return len(h) }
-func (h deadlineHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h deadlineHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *deadlineHeap) Push(x any)        { *h = append(*h, x.(deadlineEntry)) }
-func (h *deadlineHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
-}
-
 // epollLoop drives up to window non-blocking connects from one goroutine:
 // no goroutine, timer or context per attempt, and round trips measured when
 // the kernel reports them rather than when a goroutine gets scheduled.
@@ -73,7 +52,7 @@ type epollLoop struct {
 	young      int
 	fifo       []*attempt // attempts in start order, for ageing
 	inflight   map[int]*attempt
-	timers     deadlineHeap
+	timers     FDDeadlineHeap
 	retry      []*attempt
 	seq        uint64
 	events     []unix.EpollEvent
@@ -204,13 +183,13 @@ func (l *epollLoop) start(a *attempt) {
 	l.young++
 	l.fifo = append(l.fifo, a)
 	l.inflight[fd] = a
-	heap.Push(&l.timers, deadlineEntry{at: a.deadline, fd: fd, seq: a.seq})
+	heap.Push(&l.timers, FDDeadline{At: a.deadline, FD: fd, Seq: a.seq})
 }
 
 // poll waits for connect completions, at most until the nearest deadline.
 func (l *epollLoop) poll(limit time.Duration) {
 	if len(l.timers) > 0 {
-		if d := l.timers[0].at.Sub(l.r.now()); d < limit {
+		if d := l.timers[0].At.Sub(l.r.now()); d < limit {
 			limit = d
 		}
 	}
@@ -236,14 +215,14 @@ func (l *epollLoop) poll(limit time.Duration) {
 // expire ends attempts whose deadline passed.
 func (l *epollLoop) expire() {
 	now := l.r.now()
-	for len(l.timers) > 0 && !l.timers[0].at.After(now) {
-		e := heap.Pop(&l.timers).(deadlineEntry)
-		a, ok := l.inflight[e.fd]
-		if !ok || a.seq != e.seq {
+	for len(l.timers) > 0 && !l.timers[0].At.After(now) {
+		e := heap.Pop(&l.timers).(FDDeadline)
+		a, ok := l.inflight[e.FD]
+		if !ok || a.seq != e.Seq {
 			continue
 		}
-		delete(l.inflight, e.fd)
-		unix.Close(e.fd)
+		delete(l.inflight, e.FD)
+		unix.Close(e.FD)
 		l.done(a, errSilence)
 	}
 }

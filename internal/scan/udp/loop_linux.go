@@ -54,25 +54,6 @@ type probe struct {
 
 // timer is a probe's next action: follow-up datagrams, deadline or end of
 // lingering. Entries of finished or re-armed probes are skipped lazily.
-type timer struct {
-	at  time.Time
-	fd  int
-	seq uint64
-}
-
-type timerHeap []timer
-
-func (h timerHeap) Len() int           { return len(h) }
-func (h timerHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h timerHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)        { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return t
-}
-
 // loop drives up to window probes from one goroutine with epoll: no
 // goroutine or timer per probe, and answers timed when the kernel reports
 // them.
@@ -81,7 +62,7 @@ type loop struct {
 	epfd     int
 	window   int
 	inflight map[int]*probe
-	timers   timerHeap
+	timers   scan.FDDeadlineHeap
 	resend   []*probe // silent probes due for another try (socket open)
 	reopen   []*probe // probes whose socket could not be opened yet
 	seq      uint64
@@ -278,13 +259,13 @@ func (l *loop) linger(h *hostState) time.Duration {
 func (l *loop) arm(p *probe, at time.Time) {
 	l.seq++
 	p.seq = l.seq
-	heap.Push(&l.timers, timer{at: at, fd: p.fd, seq: p.seq})
+	heap.Push(&l.timers, scan.FDDeadline{At: at, FD: p.fd, Seq: p.seq})
 }
 
 // poll waits for answers and ICMP errors, at most until the nearest timer.
 func (l *loop) poll(limit time.Duration) {
 	if len(l.timers) > 0 {
-		limit = min(limit, l.timers[0].at.Sub(l.r.now()))
+		limit = min(limit, l.timers[0].At.Sub(l.r.now()))
 	}
 	ms := max(0, int((limit+time.Millisecond-1)/time.Millisecond))
 	n, err := unix.EpollWait(l.epfd, l.events, ms)
@@ -360,10 +341,10 @@ func (l *loop) readError(p *probe) bool {
 // deadline against the current estimate, retry or give up.
 func (l *loop) expire() {
 	now := l.r.now()
-	for len(l.timers) > 0 && !l.timers[0].at.After(now) {
-		t := heap.Pop(&l.timers).(timer)
-		p, ok := l.inflight[t.fd]
-		if !ok || p.seq != t.seq || p.done {
+	for len(l.timers) > 0 && !l.timers[0].At.After(now) {
+		t := heap.Pop(&l.timers).(scan.FDDeadline)
+		p, ok := l.inflight[t.FD]
+		if !ok || p.seq != t.Seq || p.done {
 			continue
 		}
 		switch {
