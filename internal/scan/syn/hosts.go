@@ -29,7 +29,7 @@ type host struct {
 	addr netip.Addr
 	src  netip.Addr
 	tpl  *rawnet.TCPTemplate
-	rtt  *rttEstimator
+	rtt  *scan.RTTEstimator
 }
 
 // liveHosts decides which hosts of a group to sweep: those discovery finds
@@ -109,9 +109,9 @@ func (r *run) newHost(a netip.Addr, rt rawnet.Route, rtt time.Duration) (*host, 
 		}
 		r.templates[rt.Src] = tpl
 	}
-	h := &host{addr: a, src: rt.Src, tpl: tpl, rtt: &rttEstimator{timing: r.timing, parent: r.global}}
+	h := &host{addr: a, src: rt.Src, tpl: tpl, rtt: scan.NewRTTEstimator(r.timing, r.global)}
 	if rtt > 0 {
-		h.rtt.observe(rtt)
+		h.rtt.Observe(rtt)
 	}
 	return h, nil
 }

@@ -101,7 +101,7 @@ func (s *Scanner) Scan(ctx context.Context, job scan.Job) (<-chan scan.Event, er
 		templates: map[netip.Addr]*rawnet.TCPTemplate{},
 		log:       s.Logger,
 	}
-	r.global = &rttEstimator{timing: t}
+	r.global = scan.NewRTTEstimator(t, nil)
 	if r.prog == nil {
 		r.prog = &scan.Progress{}
 	}
@@ -123,7 +123,7 @@ type run struct {
 	start     time.Time
 	events    chan scan.Event
 	prog      *scan.Progress
-	global    *rttEstimator
+	global    *scan.RTTEstimator
 	cc        *congestion
 	recv      *receiver
 	templates map[netip.Addr]*rawnet.TCPTemplate

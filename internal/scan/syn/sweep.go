@@ -72,7 +72,7 @@ func (r *run) sweep(ctx context.Context, hosts []*host, ports []uint16, seed uin
 	for {
 		now := r.now()
 		sw.checkDrops(now)
-		sw.r.cc.recover(now, max(sw.lossGap(), sw.r.global.timeout()))
+		sw.r.cc.recover(now, max(sw.lossGap(), sw.r.global.Timeout()))
 		sw.expire(now)
 		sw.tbl.age(now, sw.youngAge())
 		sw.send(now)
@@ -103,11 +103,11 @@ func (r *run) sweep(ctx context.Context, hosts []*host, ports []uint16, seed uin
 // comes within a round trip or so; a probe older than that is most likely
 // unanswered (dropped by a firewall) and should not hold up the others.
 func (sw *sweep) youngAge() time.Duration {
-	srtt, ok := sw.r.global.smoothed()
+	srtt, ok := sw.r.global.Smoothed()
 	if !ok {
 		return minYoungAge
 	}
-	return clamp(2*srtt, minYoungAge, sw.r.timing.Max)
+	return max(minYoungAge, min(2*srtt, sw.r.timing.Max))
 }
 
 // send transmits as much as the pacer, the window and the table allow.
@@ -186,7 +186,7 @@ func (sw *sweep) flush(now time.Duration) bool {
 	for _, c := range sw.results {
 		sent := sw.slots[c.start : c.start+c.n]
 		for _, s := range sent {
-			sw.tbl.sent(s, now, sw.hosts[sw.tbl.slots[s].host].rtt.timeout())
+			sw.tbl.sent(s, now, sw.hosts[sw.tbl.slots[s].host].rtt.Timeout())
 		}
 		sw.r.cc.pace.Take(len(sent))
 		sw.r.cc.sent += uint64(len(sent))
@@ -259,7 +259,7 @@ func (sw *sweep) apply(rp *reply) {
 	}
 	rtt := max(0, rp.at-sentAt)
 	if rp.answer && p.tries == 1 {
-		sw.hosts[hi].rtt.observe(rtt) // Karn: never time an answer to a retransmission
+		sw.hosts[hi].rtt.Observe(rtt) // Karn: never time an answer to a retransmission
 	}
 	sw.r.cc.answered(sw.tbl.young)
 	if rp.try > 0 && latest {
