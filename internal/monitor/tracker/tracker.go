@@ -8,6 +8,7 @@ package tracker
 import (
 	"sync"
 
+	"github.com/portwatch/portwatch/internal/fingerprint"
 	"github.com/portwatch/portwatch/internal/model"
 )
 
@@ -55,10 +56,23 @@ func (t *Tracker) Observe(o model.Observation) (model.EndpointState, []model.Cha
 	if o.Time.Before(s.LastSeen) {
 		return snapshot(s), nil
 	}
+	if identified(s.Service) && !identified(o.Service) {
+		// A probe that failed to identify this time (a timeout, a busy
+		// server) says nothing new: it must not replace what was known,
+		// nor count as a service change.
+		o.Service = nil
+	}
 	changes := stateChanges(s, o)
 	changes = append(changes, serviceChanges(s.Service, o)...)
 	apply(s, o)
 	return snapshot(s), changes
+}
+
+// identified reports a service that was really recognised, not guessed
+// from the port number or left unknown.
+func identified(s *fingerprint.Service) bool {
+	return s != nil && s.Name != "" && s.Name != "unknown" &&
+		s.Method != fingerprint.MethodPortHint && s.Confidence >= fingerprint.ConfidenceLikely
 }
 
 // State returns the current state of one endpoint at one location.

@@ -223,3 +223,30 @@ func TestConcurrentObserve(t *testing.T) {
 		t.Fatalf("Len() = %d, want 400", tr.Len())
 	}
 }
+
+func TestUnidentifiedProbeKeepsKnownService(t *testing.T) {
+	ep := model.Endpoint{Addr: netip.MustParseAddr("198.18.0.16"), Protocol: scan.TCP, Port: 5432}
+	t0 := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	obs := func(at time.Duration, svc *fingerprint.Service) model.Observation {
+		return model.Observation{Endpoint: ep, Location: model.LocalLocation, Time: t0.Add(at), State: scan.Open, Reason: scan.ReasonSynAck, Service: svc}
+	}
+	pg := &fingerprint.Service{Name: "postgresql", Product: "PostgreSQL", Confidence: 10, Method: fingerprint.MethodProbe}
+	tr := New(nil)
+	tr.Observe(obs(0, pg))
+	for _, flaky := range []*fingerprint.Service{
+		{Name: "unknown"},
+		{Name: "postgresql", Confidence: fingerprint.ConfidencePortHint, Method: fingerprint.MethodPortHint},
+	} {
+		st, changes := tr.Observe(obs(time.Minute, flaky))
+		if len(changes) != 0 {
+			t.Errorf("flaky identification %+v produced changes %+v", flaky, changes)
+		}
+		if st.Service == nil || st.Service.Product != "PostgreSQL" {
+			t.Errorf("known service replaced by %+v", st.Service)
+		}
+	}
+	mysql := &fingerprint.Service{Name: "mysql", Product: "MariaDB", Confidence: 10, Method: fingerprint.MethodBanner}
+	if _, changes := tr.Observe(obs(2*time.Minute, mysql)); len(changes) != 1 || changes[0].Kind != model.ChangeServiceChanged {
+		t.Errorf("a real new service gave %+v, want one service-changed", changes)
+	}
+}
