@@ -101,6 +101,7 @@ nmap's port syntax and states), and reports every port's state with its reason.`
 	root.SetErr(stdio.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCmd(a))
+	root.AddCommand(newConfigCmd(a))
 	return root
 }
 
