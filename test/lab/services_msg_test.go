@@ -52,7 +52,10 @@ func readMQTT(r *bufio.Reader) (byte, []byte, error) {
 // shows its version.
 func checkMQTT(conn net.Conn, want lab.Port) error {
 	connect := append(mqttString("MQTT"), 4, 0x02, 0, 30) // level 4, clean session, keepalive 30 s
-	connect = append(connect, mqttString("portwatch-lab")...)
+	// The client id must be unique per connection: the IPv4 and IPv6
+	// checks run in parallel against one broker, and a second CONNECT with
+	// the same id takes the first one's session over (the broker resets it).
+	connect = append(connect, mqttString("portwatch-lab-"+conn.LocalAddr().String())...)
 	subscribe := append([]byte{0, 1}, mqttString("$SYS/broker/version")...) // packet id 1
 	subscribe = append(subscribe, 0)                                        // QoS 0
 	if _, err := conn.Write(append(mqttPacket(0x10, connect), mqttPacket(0x82, subscribe)...)); err != nil {
