@@ -102,6 +102,7 @@ nmap's port syntax and states), and reports every port's state with its reason.`
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCmd(a))
 	root.AddCommand(newConfigCmd(a))
+	root.AddCommand(newHistoryCmd(a), newFindingsCmd(a), newDiffCmd(a))
 	return root
 }
 
