@@ -40,6 +40,10 @@ type Group struct {
 	// Members are the prefixes whose addresses belong to the group (a host
 	// is a /32 or /128). The daemon resolves hostnames and ranges into it.
 	Members []netip.Prefix
+	// MemberSets are further address sets of the group (a parsed target
+	// range or a resolved hostname), for members no prefix list expresses
+	// compactly.
+	MemberSets []AddrSet
 	// AllowedPorts, when non-empty for a protocol, is the complete list of
 	// ports that may be open on that protocol; an empty list allows all.
 	AllowedPorts Ports
@@ -135,7 +139,17 @@ func (g *compiledGroup) contains(addr netip.Addr) bool {
 			return true
 		}
 	}
+	for _, s := range g.MemberSets {
+		if s.Contains(addr) {
+			return true
+		}
+	}
 	return false
+}
+
+// AddrSet is a set of addresses (*target.Set is one).
+type AddrSet interface {
+	Contains(addr netip.Addr) bool
 }
 
 // compileGroup builds the port sets of a group.

@@ -59,6 +59,8 @@ type WriterStats struct {
 	Committed int64 // items committed
 	Failed    int64 // items whose batch failed for good
 	Batches   int64 // transactions committed
+	// Observations counts the committed items that are observations.
+	Observations int64
 }
 
 // Writer is the daemon's single writer: it takes observations, states and
@@ -225,6 +227,7 @@ func (w *Writer) commit(b Batch) {
 	w.mu.Lock()
 	if err == nil {
 		w.stats.Committed += int64(b.Len())
+		w.stats.Observations += int64(len(b.Observations))
 		w.stats.Batches++
 	} else {
 		w.stats.Failed += int64(b.Len())

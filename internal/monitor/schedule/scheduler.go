@@ -16,6 +16,10 @@ type Job struct {
 	Timing Timing
 	// Run does the work. It must return soon after ctx ends.
 	Run func(ctx context.Context, r Run)
+	// Immediately makes a job new to the scheduler due at once; it then
+	// joins its grid, skipping a grid point less than half an interval
+	// away (a discovery job that never ran should not wait an hour).
+	Immediately bool
 }
 
 // Run describes one run to the job.
@@ -108,6 +112,8 @@ type entry struct {
 	queued  bool // waiting for a free slot
 	running bool
 	removed bool
+	// immediate: the current due time is the out-of-grid first run
+	immediate bool
 	// pending is set when a due time passed while the job was queued or
 	// running; pendingDue is the earliest such, pendingMissed the others.
 	pending       bool
@@ -165,7 +171,15 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		for len(h) > 0 && !h[0].due.After(now) {
 			e := h[0]
 			due := e.due
-			e.due = e.job.Timing.Next(due)
+			if e.immediate {
+				e.immediate = false
+				e.due = e.job.Timing.First(due.Add(time.Nanosecond), e.job.ID)
+				if after := e.job.Timing.Next(e.due); e.due.Sub(due) < after.Sub(e.due)/2 {
+					e.due = after
+				}
+			} else {
+				e.due = e.job.Timing.Next(due)
+			}
 			heap.Fix(&h, 0)
 			switch {
 			case e.queued || e.running:
@@ -192,6 +206,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				continue
 			}
 			e := &entry{job: j, key: key, due: j.Timing.First(now, j.ID), index: -1}
+			if j.Immediately {
+				e.due, e.immediate = now, true
+			}
 			keep[j.ID] = e
 		}
 		for id, e := range entries {

@@ -272,3 +272,24 @@ func TestHistogramQuantiles(t *testing.T) {
 		t.Errorf("max %v count %d", h.Max(), h.Count())
 	}
 }
+
+func TestImmediatelyRunsAtOnceThenJoinsTheGrid(t *testing.T) {
+	const d = 40 * time.Millisecond
+	var rec recorder
+	setAt := time.Now()
+	_, _ = start(t, Options{}, Job{ID: "now", Timing: Every(d), Immediately: true, Run: func(_ context.Context, r Run) { rec.add(r) }})
+	runs := rec.waitFor(t, 4)
+	if runs[0].Due.Sub(setAt) > d/2 {
+		t.Errorf("first run due %v after Set, want at once", runs[0].Due.Sub(setAt))
+	}
+	if gap := runs[1].Due.Sub(runs[0].Due); gap < d/2 || gap > d*3/2 {
+		t.Errorf("second run %v after the immediate one, want within [d/2, 3d/2]", gap)
+	}
+	phase := time.Duration(hash("now") % uint64(d))
+	for _, r := range runs[1:] {
+		if time.Duration(r.Due.UnixNano())%d != phase {
+			t.Fatalf("run due %v is off the job's grid", r.Due)
+		}
+	}
+	checkAccounted(t, runs[1:], d)
+}
