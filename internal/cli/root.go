@@ -103,7 +103,7 @@ nmap's port syntax and states), and reports every port's state with its reason.`
 	root.AddCommand(newScanCmd(a))
 	root.AddCommand(newConfigCmd(a))
 	root.AddCommand(newHistoryCmd(a), newFindingsCmd(a), newDiffCmd(a))
-	root.AddCommand(newServeCmd(a))
+	root.AddCommand(newServeCmd(a), newStatusCmd(a))
 	return root
 }
 

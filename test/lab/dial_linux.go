@@ -77,3 +77,40 @@ func setns(f *os.File) error {
 	}
 	return nil
 }
+
+// HostListen listens on address inside the namespace of the lab host
+// named host (h1, ...): a service that appears on that host, for tests of
+// what notices it. The listener stays in the host's namespace; close it
+// to make the service disappear.
+func (tr *Truth) HostListen(host, network, address string) (net.Listener, error) {
+	h, ok := tr.Host(host)
+	if !ok {
+		return nil, fmt.Errorf("lab: no host %q", host)
+	}
+	type result struct {
+		ln  net.Listener
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		home, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{err: fmt.Errorf("open own namespace: %w", err)}
+			return
+		}
+		defer home.Close()
+		if err := enterNetns(h.Netns); err != nil {
+			done <- result{err: err} // the thread may be half-switched: never unlock it
+			return
+		}
+		ln, err := net.Listen(network, address)
+		if setns(home) == nil {
+			runtime.UnlockOSThread()
+		}
+		done <- result{ln, err}
+	}()
+	r := <-done
+	return r.ln, r.err
+}

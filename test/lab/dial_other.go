@@ -13,3 +13,8 @@ import (
 func (tr *Truth) ScannerDial(ctx context.Context, network, address string) (net.Conn, error) {
 	return nil, errors.New("lab: network namespaces need Linux")
 }
+
+// HostListen listens inside a lab host's namespace; Linux only.
+func (tr *Truth) HostListen(host, network, address string) (net.Listener, error) {
+	return nil, errors.New("lab: network namespaces need Linux")
+}
