@@ -88,6 +88,7 @@ func compile(ctx context.Context, cfg *config.Config, resolver target.Resolver) 
 			monitors = append(monitors, policy.Monitor{
 				Name: m.Name, Group: m.Group, Endpoint: ep,
 				Expect: policy.Expect(m.Expect), FailureThreshold: m.FailureThreshold,
+				LatencyWarn: m.LatencyWarn, LatencyCrit: m.LatencyCrit,
 			})
 		}
 		p.monitors = append(p.monitors, mp)

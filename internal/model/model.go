@@ -124,6 +124,7 @@ const (
 	FindingExpectedOpenDown   FindingKind = "expected-open-down"   // an expect: open monitor failed N checks in a row
 	FindingExpectedClosedOpen FindingKind = "expected-closed-open" // an expect: closed monitor saw it open
 	FindingUnexpectedService  FindingKind = "unexpected-service"   // the wrong service on a port
+	FindingSlowResponse       FindingKind = "slow-response"        // a monitor's handshake took longer than its latency threshold
 )
 
 // Finding is a change or a state that breaks a policy. It opens on the

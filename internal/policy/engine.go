@@ -103,6 +103,7 @@ func (e *Engine) verdicts(state model.EndpointState) []verdict {
 	ep.Addr = addr
 	for _, m := range e.monitors[ep] {
 		out = append(out, monitorVerdict(m, state, e.labels[m.Group]))
+		out = latencyVerdicts(m, state, e.labels[m.Group], out)
 	}
 	return out
 }
@@ -111,7 +112,7 @@ func (e *Engine) verdicts(state model.EndpointState) []verdict {
 func ownKind(k model.FindingKind) bool {
 	switch k {
 	case model.FindingForbiddenPort, model.FindingUnexpectedPort, model.FindingExpectedOpenDown,
-		model.FindingExpectedClosedOpen, model.FindingUnexpectedService:
+		model.FindingExpectedClosedOpen, model.FindingUnexpectedService, model.FindingSlowResponse:
 		return true
 	}
 	return false

@@ -105,3 +105,47 @@ func BenchmarkObserveEvaluate(b *testing.B) {
 		}
 	}
 }
+
+func TestLatencyThresholds(t *testing.T) {
+	ep := model.Endpoint{Addr: netip.MustParseAddr("198.18.0.20"), Protocol: scan.TCP, Port: 5432}
+	d := &daemon{
+		tr: tracker.New(nil),
+		engine: policy.NewEngine(nil, []policy.Monitor{{Name: "db", Endpoint: ep, Expect: policy.ExpectOpen,
+			FailureThreshold: 3, LatencyWarn: 50 * time.Millisecond, LatencyCrit: 250 * time.Millisecond}}),
+		open: map[model.FindingKey]model.Finding{},
+	}
+	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	check := func(state scan.PortState, rtt time.Duration) {
+		at = at.Add(10 * time.Second)
+		d.observe(model.Observation{Endpoint: ep, Location: "lab", Time: at, State: state, Reason: "x", RTT: rtt, Source: model.SourceMonitor})
+	}
+	severities := func() map[model.Severity]int {
+		out := map[model.Severity]int{}
+		for _, f := range d.open {
+			if f.Kind == model.FindingSlowResponse {
+				out[f.Severity]++
+			}
+		}
+		return out
+	}
+	check(scan.Open, 10*time.Millisecond)
+	if n := len(severities()); n != 0 {
+		t.Fatalf("fast answer opened %d slow-response findings", n)
+	}
+	check(scan.Open, 80*time.Millisecond)
+	if s := severities(); s[model.SeverityWarning] != 1 || s[model.SeverityMajor] != 0 {
+		t.Fatalf("80 ms over a 50 ms warning: %v", s)
+	}
+	check(scan.Open, 300*time.Millisecond)
+	if s := severities(); s[model.SeverityWarning] != 1 || s[model.SeverityMajor] != 1 {
+		t.Fatalf("300 ms over both thresholds: %v", s)
+	}
+	check(scan.Closed, 0) // down: latency thresholds neither open nor resolve
+	if s := severities(); s[model.SeverityWarning] != 1 || s[model.SeverityMajor] != 1 {
+		t.Fatalf("while down: %v", s)
+	}
+	check(scan.Open, 20*time.Millisecond)
+	if s := severities(); len(s) != 0 {
+		t.Fatalf("fast again, slow-response findings still open: %v", s)
+	}
+}

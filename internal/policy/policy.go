@@ -8,6 +8,7 @@ package policy
 import (
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/portwatch/portwatch/internal/model"
 	"github.com/portwatch/portwatch/internal/scan"
@@ -78,6 +79,10 @@ type Monitor struct {
 	// FailureThreshold is how many consecutive non-open observations an
 	// expect: open monitor tolerates before a finding opens (<= 0 means 1).
 	FailureThreshold int
+	// LatencyWarn and LatencyCrit are thresholds on the handshake time of
+	// an open endpoint (0 is off): above them a slow-response finding
+	// opens, a warning or a major one.
+	LatencyWarn, LatencyCrit time.Duration
 }
 
 // DefaultForbiddenTCP returns the TCP ports forbidden on internet-facing
@@ -97,6 +102,8 @@ func SeverityOf(kind model.FindingKind) model.Severity {
 		return model.SeverityMajor
 	case model.FindingUnexpectedService:
 		return model.SeverityWarning
+	case model.FindingSlowResponse:
+		return model.SeverityWarning // major past the critical threshold (latencyVerdicts)
 	}
 	return model.SeverityInfo
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/portwatch/portwatch/internal/fingerprint"
 	"github.com/portwatch/portwatch/internal/model"
@@ -95,6 +96,38 @@ func monitorVerdict(m Monitor, state model.EndpointState, labels map[string]stri
 				state.Endpoint, state.State, state.Reason, state.Consecutive, state.Since.UTC().Format("2006-01-02T15:04:05Z"), m.Name))
 		return v
 	}
+}
+
+// latencyVerdicts appends the outcomes of a monitor's latency thresholds,
+// one rule each ("monitor:NAME/latency-warn", ".../latency-crit"), so that
+// crossing the critical threshold opens a major finding beside the
+// warning. Only an open endpoint has a handshake time to judge: while it
+// is not open, the thresholds neither open nor resolve anything (the
+// monitor's expectation says what is wrong then).
+func latencyVerdicts(m Monitor, state model.EndpointState, labels map[string]string, out []verdict) []verdict {
+	for _, th := range []struct {
+		limit    time.Duration
+		name     string
+		severity model.Severity
+	}{{m.LatencyWarn, "latency-warn", model.SeverityWarning}, {m.LatencyCrit, "latency-crit", model.SeverityMajor}} {
+		if th.limit <= 0 {
+			continue
+		}
+		rule := "monitor:" + m.Name + "/" + th.name
+		v := verdict{outcome: holds, finding: model.Finding{Kind: model.FindingSlowResponse, Endpoint: state.Endpoint, Location: state.Location, Rule: rule}}
+		switch {
+		case state.State != scan.Open || state.LastRTT <= 0:
+			v.outcome = unknown
+		case state.LastRTT > th.limit:
+			v.outcome = violated
+			v.finding = newFinding(model.FindingSlowResponse, rule, state, labels,
+				fmt.Sprintf("%s answered in %v, over the %s threshold %v of monitor %q",
+					state.Endpoint, state.LastRTT.Round(time.Microsecond), strings.TrimPrefix(th.name, "latency-"), th.limit, m.Name))
+			v.finding.Severity = th.severity
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // identified reports whether a service was really identified.
