@@ -75,6 +75,14 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, opts Options) 
 	if opts.PruneEvery <= 0 {
 		opts.PruneEvery = time.Hour
 	}
+	if opts.Writer.Retries == 0 {
+		// A store that goes away (disk full, file locked, a database
+		// server restarting) is waited for, about 40 s with a linear
+		// back-off, before a batch counts as failed. Meanwhile the queue
+		// fills and checks wait for it: lag, visible in the stats, instead
+		// of observations dropped.
+		opts.Writer.Retries = 40
+	}
 	limit, err := scan.RaiseFileLimit()
 	if err != nil {
 		opts.Logger.Warn("open-file limit", "err", err)
