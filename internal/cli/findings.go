@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -21,6 +22,21 @@ type findingsOptions struct {
 	severity string
 	host     string
 	exitCode bool
+}
+
+// hostFlagAddrs resolves a --host value (an address, [IPv6], or a
+// hostname: all its addresses); nil when the flag is empty.
+func hostFlagAddrs(ctx context.Context, host string) ([]netip.Addr, error) {
+	if host == "" {
+		return nil, nil
+	}
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") { // [::1], as in history
+		host = host[1 : len(host)-1]
+	}
+	if err := checkHostName(host); err != nil {
+		return nil, usagef("--host: %w", err)
+	}
+	return resolveHost(ctx, host)
 }
 
 // newFindingsCmd builds `portwatch findings`.
@@ -55,19 +71,12 @@ func runFindings(ctx context.Context, a *app, o *findingsOptions) error {
 	default:
 		return usagef("--severity %q: want critical, major, warning or info", o.severity)
 	}
+	addrs, err := hostFlagAddrs(ctx, o.host)
+	if err != nil {
+		return err
+	}
 	filters := []store.FindingFilter{{OpenOnly: o.open, Severity: sev}}
-	if o.host != "" {
-		host := o.host
-		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") { // [::1], as in history
-			host = host[1 : len(host)-1]
-		}
-		if err := checkHostName(host); err != nil {
-			return usagef("--host: %w", err)
-		}
-		addrs, err := resolveHost(ctx, host)
-		if err != nil {
-			return err
-		}
+	if addrs != nil {
 		filters = filters[:0]
 		for _, addr := range addrs {
 			filters = append(filters, store.FindingFilter{OpenOnly: o.open, Severity: sev, Addr: addr})

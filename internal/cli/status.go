@@ -51,16 +51,12 @@ func runStatus(ctx context.Context, a *app, o *statusOptions) error {
 	default:
 		return usagef("--state %q: want open, closed, filtered or open|filtered", o.state)
 	}
+	addrs, err := hostFlagAddrs(ctx, o.host)
+	if err != nil {
+		return err
+	}
 	filters := []store.StateFilter{{State: state}}
-	if o.host != "" {
-		host := strings.TrimSuffix(strings.TrimPrefix(o.host, "["), "]")
-		if err := checkHostName(host); err != nil {
-			return usagef("--host: %w", err)
-		}
-		addrs, err := resolveHost(ctx, host)
-		if err != nil {
-			return err
-		}
+	if addrs != nil {
 		filters = filters[:0]
 		for _, addr := range addrs {
 			filters = append(filters, store.StateFilter{State: state, Addr: addr})

@@ -23,38 +23,44 @@ func (tr *Truth) ScannerDial(ctx context.Context, network, address string) (net.
 }
 
 // dialInNetns creates the socket on an OS thread moved into netns for the
-// dial and moved back afterwards. If it cannot be moved back, the thread stays
-// locked and the runtime discards it, so no other goroutine ever runs in the
-// lab namespace by accident.
+// dial and moved back afterwards.
 func dialInNetns(ctx context.Context, netns, network, address string) (net.Conn, error) {
-	type result struct {
-		conn net.Conn
-		err  error
-	}
-	done := make(chan result, 1)
+	var conn net.Conn
+	err := inNetns(netns, func() (err error) {
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, network, address)
+		return err
+	})
+	return conn, err
+}
+
+// inNetns runs fn on an OS thread moved into netns and moved back
+// afterwards; sockets fn creates stay in netns. If the thread cannot be
+// moved back, it stays locked and the runtime discards it, so no other
+// goroutine ever runs in the lab namespace by accident.
+func inNetns(netns string, fn func() error) error {
+	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		home, err := os.Open("/proc/thread-self/ns/net")
 		if err != nil {
 			runtime.UnlockOSThread()
-			done <- result{err: fmt.Errorf("open own namespace: %w", err)}
+			done <- fmt.Errorf("open own namespace: %w", err)
 			return
 		}
 		defer home.Close()
 		if err := enterNetns(netns); err != nil {
 			// The thread may be half-switched: never unlock it.
-			done <- result{err: err}
+			done <- err
 			return
 		}
-		var d net.Dialer
-		conn, err := d.DialContext(ctx, network, address)
+		err = fn()
 		if setns(home) == nil {
 			runtime.UnlockOSThread()
 		}
-		done <- result{conn, err}
+		done <- err
 	}()
-	r := <-done
-	return r.conn, r.err
+	return <-done
 }
 
 // enterNetns moves the calling OS thread into the named namespace.
@@ -87,30 +93,10 @@ func (tr *Truth) HostListen(host, network, address string) (net.Listener, error)
 	if !ok {
 		return nil, fmt.Errorf("lab: no host %q", host)
 	}
-	type result struct {
-		ln  net.Listener
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		home, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			runtime.UnlockOSThread()
-			done <- result{err: fmt.Errorf("open own namespace: %w", err)}
-			return
-		}
-		defer home.Close()
-		if err := enterNetns(h.Netns); err != nil {
-			done <- result{err: err} // the thread may be half-switched: never unlock it
-			return
-		}
-		ln, err := net.Listen(network, address)
-		if setns(home) == nil {
-			runtime.UnlockOSThread()
-		}
-		done <- result{ln, err}
-	}()
-	r := <-done
-	return r.ln, r.err
+	var ln net.Listener
+	err := inNetns(h.Netns, func() (err error) {
+		ln, err = net.Listen(network, address)
+		return err
+	})
+	return ln, err
 }
