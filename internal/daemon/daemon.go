@@ -60,7 +60,9 @@ type Daemon struct {
 	started     time.Time
 	checks      atomic.Uint64 // monitor checks recorded
 	checkErrors atomic.Uint64 // checks that failed locally (not recorded)
-	ready       atomic.Bool
+	// checkErrLogged is when (Unix ns) a local check failure was last logged.
+	checkErrLogged atomic.Int64
+	ready          atomic.Bool
 }
 
 // New restores the daemon's state from st and compiles cfg. It does not

@@ -22,8 +22,7 @@ func (d *Daemon) monitorJob(p *plan, m monitorPlan) schedule.Job {
 					if ctx.Err() != nil {
 						return // shutting down: what this check saw is not about the endpoint
 					}
-					d.checkErrors.Add(1)
-					d.log.Warn("check failed locally", "monitor", m.cfg.Name, "endpoint", ep.String(), "err", res.Err)
+					d.checkFailed(m.cfg.Name, ep, res.Err)
 					continue
 				}
 				d.checks.Add(1)
@@ -43,4 +42,21 @@ func (d *Daemon) monitorJob(p *plan, m monitorPlan) schedule.Job {
 			d.rec.record(context.WithoutCancel(ctx), p.policy, obs)
 		},
 	}
+}
+
+// checkErrorLogEvery bounds how often a failing local check is logged: a
+// daemon out of file descriptors fails thousands of checks a second.
+const checkErrorLogEvery = 10 * time.Second
+
+// checkFailed counts a check that failed for a local reason and logs it,
+// at most once per checkErrorLogEvery with the number of failures since.
+func (d *Daemon) checkFailed(monitor string, ep model.Endpoint, err error) {
+	n := d.checkErrors.Add(1)
+	now := time.Now().UnixNano()
+	last := d.checkErrLogged.Load()
+	if now-last < int64(checkErrorLogEvery) || !d.checkErrLogged.CompareAndSwap(last, now) {
+		return
+	}
+	d.log.Warn("check failed locally; not recorded as the endpoint's state", "monitor", monitor,
+		"endpoint", ep.String(), "err", err, "check_errors_total", n)
 }

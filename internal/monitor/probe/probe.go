@@ -64,6 +64,13 @@ func checkTCP(ctx context.Context, addr netip.AddrPort) Result {
 		conn.Close()
 		return Result{State: scan.Open, Reason: scan.ReasonSynAck, RTT: rtt}
 	}
+	if errors.Is(err, syscall.ECONNRESET) {
+		// A reset of an established connection: the SYN-ACK came (a RST
+		// to the SYN itself is ECONNREFUSED) and the peer reset before
+		// the connect was reaped, as SYN proxies with nothing behind a
+		// port and services that close at once on a busy host do.
+		return Result{State: scan.Open, Reason: scan.ReasonSynAck, RTT: rtt}
+	}
 	return classify(ctx, err)
 }
 
