@@ -38,3 +38,8 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# portwatch serve with 10,000 TCP monitors on the namespace lab for 5 minutes
+# (root; MONITORS, INTERVAL, DURATION override); writes bench/results/monitors-latest.md.
+bench-monitors: build
+	bash bench/monitors.sh

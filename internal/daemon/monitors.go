@@ -16,12 +16,18 @@ func (d *Daemon) monitorJob(p *plan, m monitorPlan) schedule.Job {
 		Timing: schedule.Every(m.cfg.Interval),
 		Run: func(ctx context.Context, run schedule.Run) {
 			obs := make([]model.Observation, 0, len(m.endpoints))
+			// A check that has begun runs to its answer or its own timeout
+			// even when shutdown begins meanwhile, so that every run the
+			// scheduler started is recorded; shutdown waits at most the
+			// longest monitor timeout. Further endpoints of the same
+			// monitor are not begun once shutdown has started.
+			checkCtx := context.WithoutCancel(ctx)
 			for _, ep := range m.endpoints {
-				res := d.prober.Check(ctx, ep, m.cfg.Timeout)
+				if ctx.Err() != nil && len(obs) > 0 {
+					break
+				}
+				res := d.prober.Check(checkCtx, ep, m.cfg.Timeout)
 				if res.Err != nil {
-					if ctx.Err() != nil {
-						return // shutting down: what this check saw is not about the endpoint
-					}
 					d.checkFailed(m.cfg.Name, ep, res.Err)
 					continue
 				}
