@@ -46,6 +46,8 @@ PACKAGES=(
 	nmap           # reference scanner, independent check of the lab
 	ndiff          # reference diff of nmap XML
 	jq             # bench/run.sh reads the lab's truth.json
+	curl           # bench/monitors.sh reads the daemon's /debug/stats
+	sqlite3        # bench/monitors.sh counts stored observations
 )
 # Deliberately not installed (heavy: Java, Erlang, Samba's stack): zookeeper,
 # rabbitmq-server, samba. Their fingerprinters are tested against recorded
