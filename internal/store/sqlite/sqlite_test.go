@@ -30,3 +30,13 @@ func TestDurability(t *testing.T) {
 		},
 	})
 }
+
+func TestAlertingContract(t *testing.T) {
+	storetest.RunAlerting(t, func(t *testing.T) storetest.AlertingBackend {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "portwatch.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
