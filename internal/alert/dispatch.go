@@ -1,0 +1,221 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/portwatch/portwatch/internal/alert/notify"
+	"github.com/portwatch/portwatch/internal/store"
+)
+
+func marshalMessage(m notify.Message) ([]byte, error) { return json.Marshal(m) }
+
+// DispatchOptions tunes a Dispatcher.
+type DispatchOptions struct {
+	// Poll is how often due entries are looked for when nothing wakes the
+	// dispatcher (default 1 s).
+	Poll time.Duration
+	// AttemptTimeout bounds one delivery attempt (default 15 s).
+	AttemptTimeout time.Duration
+	// BaseDelay and MaxDelay bound the exponential back-off with full
+	// jitter between attempts (defaults 2 s and 60 s, so a receiver that
+	// comes back is served within a minute).
+	BaseDelay, MaxDelay time.Duration
+	// MaxAge gives an entry up (dead letter) once it has been failing
+	// this long (default 24 h).
+	MaxAge time.Duration
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Dispatcher sends the outbox: due entries in order, per receiver, with
+// retries, back-off and dead letters. A message goes out at least once;
+// its ID is the receiver's idempotency key, so a crash between sending
+// and recording the delivery sends it again with the same key.
+type Dispatcher struct {
+	st        store.Alerting
+	notifiers map[string]notify.Notifier
+	opts      DispatchOptions
+	wake      chan struct{}
+
+	Delivered, Failed, Dead atomic.Uint64
+}
+
+// NewDispatcher sends entries to the notifiers by receiver name.
+func NewDispatcher(st store.Alerting, notifiers map[string]notify.Notifier, opts DispatchOptions) *Dispatcher {
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.AttemptTimeout <= 0 {
+		opts.AttemptTimeout = 15 * time.Second
+	}
+	if opts.BaseDelay <= 0 {
+		opts.BaseDelay = 2 * time.Second
+	}
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = time.Minute
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = 24 * time.Hour
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Dispatcher{st: st, notifiers: notifiers, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes the dispatcher look for due entries now.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx ends. Attempts in progress when ctx ends finish
+// (bounded by AttemptTimeout) and are recorded.
+func (d *Dispatcher) Run(ctx context.Context) {
+	t := time.NewTicker(d.opts.Poll)
+	defer t.Stop()
+	for {
+		d.round(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.wake:
+		}
+	}
+}
+
+// round sends every due entry once. Receivers are served concurrently,
+// each receiver's entries in order; an entry whose incident has an
+// earlier entry still failing for the same receiver waits for it (a
+// resolve never overtakes its trigger).
+func (d *Dispatcher) round(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	due, err := d.st.DueOutbox(ctx, d.opts.Now(), 500)
+	if err != nil {
+		d.opts.Logger.Error("read outbox", "err", err)
+		return
+	}
+	byReceiver := map[string][]store.OutboxEntry{}
+	var order []string
+	for _, e := range due {
+		if _, ok := byReceiver[e.Receiver]; !ok {
+			order = append(order, e.Receiver)
+		}
+		byReceiver[e.Receiver] = append(byReceiver[e.Receiver], e)
+	}
+	var wg sync.WaitGroup
+	for _, rc := range order {
+		wg.Add(1)
+		go func(entries []store.OutboxEntry) {
+			defer wg.Done()
+			blocked := map[string]bool{}
+			for _, e := range entries {
+				if ctx.Err() != nil {
+					return
+				}
+				if blocked[e.Incident] {
+					continue
+				}
+				if earlier, err := d.earlierPending(ctx, e); err != nil || earlier {
+					continue
+				}
+				if !d.send(ctx, e) {
+					blocked[e.Incident] = true
+				}
+			}
+		}(byReceiver[rc])
+	}
+	wg.Wait()
+}
+
+// earlierPending reports whether an older entry of the same incident and
+// receiver is still pending (it goes first).
+func (d *Dispatcher) earlierPending(ctx context.Context, e store.OutboxEntry) (bool, error) {
+	pend, err := d.st.ListOutbox(ctx, store.OutboxFilter{State: store.OutboxPending, Receiver: e.Receiver, Incident: e.Incident})
+	if err != nil {
+		return false, err
+	}
+	for _, p := range pend {
+		if p.ID < e.ID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// send makes one attempt and records its outcome; it reports success.
+func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) bool {
+	rec := context.WithoutCancel(ctx)
+	n, ok := d.notifiers[e.Receiver]
+	attempts := e.Attempts + 1
+	if !ok {
+		d.dead(rec, e, attempts, fmt.Sprintf("no notifier named %q in the configuration", e.Receiver))
+		return false
+	}
+	var m notify.Message
+	if err := json.Unmarshal(e.Payload, &m); err != nil {
+		d.dead(rec, e, attempts, "unreadable payload: "+err.Error())
+		return false
+	}
+	actx, cancel := context.WithTimeout(rec, d.opts.AttemptTimeout)
+	err := n.Send(actx, m)
+	cancel()
+	now := d.opts.Now()
+	if err == nil {
+		if err := d.st.MarkDelivered(rec, e.ID, now, attempts); err != nil {
+			d.opts.Logger.Error("record delivery", "err", err, "key", e.Key)
+		}
+		d.Delivered.Add(1)
+		d.opts.Logger.Info("notification delivered", "receiver", e.Receiver, "key", e.Key, "event", e.Event, "attempts", attempts)
+		return true
+	}
+	d.Failed.Add(1)
+	if notify.IsPermanent(err) || now.Sub(e.Created) >= d.opts.MaxAge {
+		d.dead(rec, e, attempts, err.Error())
+		return false
+	}
+	delay := d.backoff(attempts)
+	if after, ok := notify.RetryDelay(err); ok && after > delay {
+		delay = min(after, 10*d.opts.MaxDelay)
+	}
+	if err := d.st.MarkRetry(rec, e.ID, attempts, now.Add(delay), err.Error()); err != nil {
+		d.opts.Logger.Error("record failed attempt", "err", err, "key", e.Key)
+	}
+	d.opts.Logger.Warn("notification failed; will retry", "receiver", e.Receiver, "key", e.Key, "attempts", attempts,
+		"retry_in", delay.Round(time.Millisecond), "err", err)
+	return false
+}
+
+func (d *Dispatcher) dead(ctx context.Context, e store.OutboxEntry, attempts int, why string) {
+	d.Dead.Add(1)
+	if err := d.st.MarkDead(ctx, e.ID, d.opts.Now(), attempts, why); err != nil {
+		d.opts.Logger.Error("record dead letter", "err", err, "key", e.Key)
+	}
+	d.opts.Logger.Error("notification given up (dead letter)", "receiver", e.Receiver, "key", e.Key, "attempts", attempts, "err", why)
+}
+
+// backoff is exponential with full jitter: uniform in [base/2, min(max,
+// base·2^(n-1))].
+func (d *Dispatcher) backoff(attempt int) time.Duration {
+	ceil := d.opts.BaseDelay << min(attempt-1, 20)
+	if ceil <= 0 || ceil > d.opts.MaxDelay {
+		ceil = d.opts.MaxDelay
+	}
+	lo := d.opts.BaseDelay / 2
+	return lo + time.Duration(rand.Int64N(int64(ceil-lo)+1))
+}
