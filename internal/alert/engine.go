@@ -1,5 +1,6 @@
 // Package alert decides who hears about what: it routes findings to
-// receivers, groups what one scan found on one host into one message,
+// receivers, groups what arrives together (one scan of a host, an outage
+// over many) into one message,
 // holds back notifications during silences, maintenance windows and
 // flapping, re-notifies and escalates unacknowledged findings, and writes
 // every notification to the durable outbox before anything is sent
@@ -35,6 +36,12 @@ type Options struct {
 	// MaxItems caps the items of one message (default 20); a bigger group
 	// is split.
 	MaxItems int
+	// GroupWait is how long a notification waits for others of the same
+	// route, receiver and event to share its message (default 1 s): a
+	// scan that finds ten ports on a host, or an outage that fails five
+	// hundred monitors at once, gives one message (split at MaxItems), not
+	// hundreds. Flush must be called at least this often.
+	GroupWait time.Duration
 	// Ungrouped names receivers that get one message per finding
 	// (incident-based services: PagerDuty, Opsgenie), so that each
 	// finding resolves its own incident.
@@ -67,7 +74,16 @@ type Engine struct {
 	open     map[int64]*tracked // open findings by ID
 	flaps    map[flapKey]*flapTracker
 	states   map[flapKey]model.EndpointState
-	Enqueued func() // called after entries were written (wakes the dispatcher)
+	pending  []pendingNote // waiting for GroupWait, in arrival order
+	Enqueued func()        // called after entries were written (wakes the dispatcher)
+}
+
+// pendingNote is a finding waiting to be grouped into a message.
+type pendingNote struct {
+	t      *tracked
+	event  notify.Event
+	routes []int
+	at     time.Time
 }
 
 type compiledWindow struct {
@@ -95,6 +111,9 @@ type tracked struct {
 func NewEngine(st store.Alerting, opts Options) (*Engine, error) {
 	if opts.MaxItems <= 0 {
 		opts.MaxItems = 20
+	}
+	if opts.GroupWait <= 0 {
+		opts.GroupWait = time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -125,48 +144,80 @@ func NewEngine(st store.Alerting, opts Options) (*Engine, error) {
 // Restore loads the open findings and what the outbox says was sent about
 // them, and writes the notifications a crash may have kept from being
 // written: a trigger for an open finding that has none, a resolve for a
-// recently resolved finding whose trigger went out.
+// recently resolved finding whose trigger went out. findings should hold
+// the open findings and the recently resolved ones.
 func (e *Engine) Restore(ctx context.Context, findings []model.Finding) error {
-	var opened, resolved []model.Finding
-	for _, f := range findings {
-		if f.Open() {
-			opened = append(opened, f)
-		} else {
-			resolved = append(resolved, f)
+	sent, err := e.st.ListOutbox(ctx, store.OutboxFilter{Page: store.Page{Limit: 20000}})
+	if err != nil {
+		return err
+	}
+	triggered := map[int64]time.Time{} // finding -> newest trigger or reminder
+	resolvedSent := map[int64]bool{}
+	for _, en := range sent {
+		ev, ids := keyFindings(en.Key)
+		for _, id := range ids {
+			switch ev {
+			case notify.EventTrigger, notify.EventReminder:
+				if en.Created.After(triggered[id]) {
+					triggered[id] = en.Created
+				}
+			case notify.EventResolve:
+				resolvedSent[id] = true
+			}
 		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, f := range opened {
-		t := e.track(f)
-		sent, err := e.st.ListOutbox(ctx, store.OutboxFilter{Incident: incidentKey(f.ID), Page: store.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if len(sent) > 0 {
-			t.notified, t.lastNotified = true, sent[0].Created
-		}
-	}
+	now := e.opts.Now()
 	var missing []model.Finding
-	for _, f := range opened {
-		if !e.open[f.ID].notified {
-			missing = append(missing, f)
-		}
-	}
-	entries := e.triggerEntries(missing, notify.EventTrigger, e.opts.Now())
-	for _, f := range resolved {
-		sent, err := e.st.ListOutbox(ctx, store.OutboxFilter{Incident: incidentKey(f.ID)})
-		if err != nil {
-			return err
-		}
-		if len(sent) == 0 {
+	var done []*tracked
+	for _, f := range findings {
+		at, notified := triggered[f.ID]
+		if f.Open() {
+			t := e.track(f)
+			if notified {
+				t.notified, t.lastNotified = true, at
+			} else {
+				missing = append(missing, f)
+			}
 			continue
 		}
-		t := &tracked{f: f, labels: FindingLabels(f), notified: true}
-		t.routes = e.router.match(t.labels)
-		entries = append(entries, e.resolveEntries([]*tracked{t}, e.opts.Now())...)
+		if notified && !resolvedSent[f.ID] {
+			t := &tracked{f: f, labels: FindingLabels(f), notified: true}
+			t.routes = e.router.match(t.labels)
+			done = append(done, t)
+		}
+	}
+	entries := e.triggerEntries(missing, notify.EventTrigger, now)
+	entries = append(entries, e.resolveEntries(done, now)...)
+	if n := len(missing) + len(done); n > 0 {
+		e.opts.Logger.Info("notifications restored after a restart", "triggers", len(missing), "resolves", len(done))
 	}
 	return e.enqueue(ctx, entries)
+}
+
+// keyFindings reads the event and finding IDs out of a message ID
+// ("trigger/<receiver>/12,13", "reminder/<receiver>/12/3").
+func keyFindings(key string) (notify.Event, []int64) {
+	parts := strings.Split(key, "/")
+	if len(parts) < 3 {
+		return "", nil
+	}
+	ev := notify.Event(parts[0])
+	switch ev {
+	case notify.EventTrigger, notify.EventReminder, notify.EventResolve:
+	default:
+		return "", nil
+	}
+	var ids []int64
+	for _, s := range strings.Split(parts[2], ",") {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return "", nil
+		}
+		ids = append(ids, id)
+	}
+	return ev, ids
 }
 
 // track starts tracking an open finding.
@@ -200,8 +251,11 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 		}
 		toNotify = append(toNotify, f)
 	}
-	entries = append(entries, e.triggerEntries(toNotify, notify.EventTrigger, now)...)
-	var done []*tracked
+	for _, f := range toNotify {
+		t := e.open[f.ID]
+		t.notified, t.lastNotified = true, now
+		e.pending = append(e.pending, pendingNote{t: t, event: notify.EventTrigger, routes: t.routes, at: now})
+	}
 	for _, f := range ev.Resolved {
 		t, ok := e.open[f.ID]
 		if !ok {
@@ -215,10 +269,56 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 		if e.flapping(flapKey{f.Endpoint, f.Location}) {
 			continue // the stable summary will say it
 		}
-		done = append(done, t)
+		e.pending = append(e.pending, pendingNote{t: t, event: notify.EventResolve, routes: e.resolveRoutes(t), at: now})
 	}
-	entries = append(entries, e.resolveEntries(done, now)...)
 	return e.enqueue(ctx, entries)
+}
+
+// Flush writes the grouped messages whose GroupWait has passed (all of
+// them with force, at shutdown).
+func (e *Engine) Flush(ctx context.Context, force bool) error {
+	now := e.opts.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.pending) == 0 || (!force && now.Sub(e.pending[0].at) < e.opts.GroupWait) {
+		return nil
+	}
+	// Everything that arrived within GroupWait of the oldest goes together.
+	cut := len(e.pending)
+	if !force {
+		for i, p := range e.pending {
+			if p.at.Sub(e.pending[0].at) > e.opts.GroupWait {
+				cut = i
+				break
+			}
+		}
+	}
+	batch := e.pending[:cut]
+	e.pending = append([]pendingNote(nil), e.pending[cut:]...)
+	var entries []store.OutboxEntry
+	for _, ev := range []notify.Event{notify.EventTrigger, notify.EventResolve} {
+		var ts []*tracked
+		routes := map[*tracked][]int{}
+		for _, p := range batch {
+			if p.event == ev {
+				ts = append(ts, p.t)
+				routes[p.t] = p.routes
+			}
+		}
+		entries = append(entries, e.messages(ts, ev, now, func(t *tracked) []int { return routes[t] })...)
+	}
+	return e.enqueue(ctx, entries)
+}
+
+// resolveRoutes are the routes of t that send resolves.
+func (e *Engine) resolveRoutes(t *tracked) []int {
+	var rs []int
+	for _, ri := range t.routes {
+		if e.opts.Routes[ri].SendResolved {
+			rs = append(rs, ri)
+		}
+	}
+	return rs
 }
 
 // suppressed says why a finding's notification is held back ("" when not).
@@ -330,21 +430,13 @@ func (e *Engine) triggerEntries(fs []model.Finding, event notify.Event, now time
 
 // resolveEntries builds the resolve messages of routes that send them.
 func (e *Engine) resolveEntries(ts []*tracked, now time.Time) []store.OutboxEntry {
-	return e.messages(ts, notify.EventResolve, now, func(t *tracked) []int {
-		var rs []int
-		for _, ri := range t.routes {
-			if e.opts.Routes[ri].SendResolved {
-				rs = append(rs, ri)
-			}
-		}
-		return rs
-	})
+	return e.messages(ts, notify.EventResolve, now, e.resolveRoutes)
 }
 
 type groupKey struct {
 	route    int
 	receiver string
-	host     string
+	finding  int64 // set for ungrouped receivers: one message per finding
 }
 
 // messages groups tracked findings into messages.
@@ -354,9 +446,9 @@ func (e *Engine) messages(ts []*tracked, event notify.Event, now time.Time, rout
 	for _, t := range ts {
 		for _, ri := range routesOf(t) {
 			for _, rc := range e.opts.Routes[ri].Receivers {
-				k := groupKey{ri, rc, t.f.Endpoint.Addr.String() + "/" + string(t.f.Location)}
+				k := groupKey{route: ri, receiver: rc}
 				if e.opts.Ungrouped[rc] {
-					k.host += "/" + strconv.FormatInt(t.f.ID, 10)
+					k.finding = t.f.ID
 				}
 				if _, ok := groups[k]; !ok {
 					order = append(order, k)
@@ -368,6 +460,13 @@ func (e *Engine) messages(ts []*tracked, event notify.Event, now time.Time, rout
 	var out []store.OutboxEntry
 	for _, k := range order {
 		members := groups[k]
+		// One host's findings stay together, hosts in address order.
+		slices.SortStableFunc(members, func(a, b *tracked) int {
+			if c := a.f.Endpoint.Addr.Compare(b.f.Endpoint.Addr); c != 0 {
+				return c
+			}
+			return int(a.f.ID - b.f.ID)
+		})
 		for start := 0; start < len(members); start += e.opts.MaxItems {
 			chunk := members[start:min(start+e.opts.MaxItems, len(members))]
 			if en, ok := e.findingMessage(chunk, k, event, now); ok {
@@ -378,7 +477,7 @@ func (e *Engine) messages(ts []*tracked, event notify.Event, now time.Time, rout
 	return out
 }
 
-// findingMessage renders one message about findings of one host.
+// findingMessage renders one message about a group of findings.
 func (e *Engine) findingMessage(ts []*tracked, k groupKey, event notify.Event, now time.Time) (store.OutboxEntry, bool) {
 	rt := e.opts.Routes[k.route]
 	ids := make([]string, len(ts))

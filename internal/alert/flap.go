@@ -23,6 +23,12 @@ func (o FlapOptions) withDefaults() FlapOptions {
 	return o
 }
 
+// minFlapObservations is how many observations flap detection needs
+// before it may say "flapping": few enough that a port toggled at every
+// check is caught after three round trips, enough that a single outage
+// (two transitions) never is.
+const minFlapObservations = 6
+
 // flapTracker keeps one endpoint's recent states.
 type flapTracker struct {
 	states   []string // ring of the last Window states, oldest first
@@ -43,7 +49,7 @@ func (f *flapTracker) observe(o FlapOptions, state string) (pct float64, started
 	}
 	pct = percentChange(f.states)
 	switch {
-	case !f.flapping && len(f.states) >= o.Window/2 && pct > o.High:
+	case !f.flapping && len(f.states) >= minFlapObservations && pct > o.High:
 		f.flapping, f.transitions = true, 0
 		return pct, true, false
 	case f.flapping && pct < o.Low:

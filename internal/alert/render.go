@@ -19,7 +19,7 @@ type Templates struct {
 }
 
 const defaultTitle = `{{if eq .Event "resolve"}}[RESOLVED] {{else if eq .Event "flapping"}}[FLAPPING] {{else if eq .Event "stable"}}[STABLE] {{else if eq .Event "reminder"}}[STILL OPEN] {{else}}[{{upper .Severity}}] {{end}}` +
-	`{{with index .Items 0}}{{if eq (len $.Items) 1}}{{.Kind}}: {{.Message}}{{else}}{{len $.Items}} findings on {{.Host}}{{end}}{{end}}`
+	`{{with index .Items 0}}{{if eq (len $.Items) 1}}{{.Kind}}: {{.Message}}{{else if eq (hosts $.Items) 1}}{{len $.Items}} findings on {{.Host}}{{else}}{{len $.Items}} findings on {{hosts $.Items}} hosts{{end}}{{end}}`
 
 const defaultText = `{{range .Items}}- {{.Message}}
   {{.Kind}} ({{.Severity}}), state {{.State}}{{with .Reason}} ({{.}}){{end}} since {{.Since.UTC.Format "2006-01-02 15:04:05Z"}}{{with .Service}}, service {{.}}{{end}}{{with .Rule}}, rule {{.}}{{end}}
@@ -28,7 +28,16 @@ const defaultText = `{{range .Items}}- {{.Message}}
 {{end}}{{with .URL}}Details: {{.}}
 {{end}}Route {{.Route}}{{with .Location}}, seen from {{.}}{{end}}, {{.Time.UTC.Format "2006-01-02 15:04:05Z"}}.`
 
-var funcs = template.FuncMap{"upper": func(s notify.Severity) string { return strings.ToUpper(string(s)) }}
+var funcs = template.FuncMap{
+	"upper": func(s notify.Severity) string { return strings.ToUpper(string(s)) },
+	"hosts": func(items []notify.Item) int {
+		seen := map[string]bool{}
+		for _, it := range items {
+			seen[it.Host] = true
+		}
+		return len(seen)
+	},
+}
 
 // DefaultTemplates returns the built-in templates.
 func DefaultTemplates() Templates {
