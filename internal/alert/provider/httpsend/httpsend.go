@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,14 +25,17 @@ import (
 // maxErrorBody bounds how much of a failed response is kept for the error.
 const maxErrorBody = 512
 
-// DefaultTimeout bounds one request when the context has no deadline.
+// DefaultTimeout bounds one request when the context has no deadline (a
+// deadline on the context always wins).
 const DefaultTimeout = 15 * time.Second
 
 // Sender posts payloads. The zero value uses a client with DefaultTimeout
 // that follows no redirects.
 type Sender struct {
-	// Client is the HTTP client (default: see package doc). Tests inject
-	// clients that trust their receivers' certificates.
+	// Client is the HTTP client (default: one that follows no redirects).
+	// Tests inject clients that trust their receivers' certificates; an
+	// injected client follows redirects unless its CheckRedirect says
+	// otherwise.
 	Client *http.Client
 	// UserAgent is sent with every request (default "portwatch").
 	UserAgent string
@@ -57,9 +61,18 @@ func (s *Sender) client() *http.Client {
 		return s.Client
 	}
 	return &http.Client{
-		Timeout:       DefaultTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// unwrapURL drops the *url.Error layer, whose text repeats the full URL
+// (webhook tokens live in it), keeping its cause.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // Post sends r and classifies the outcome: nil for 2xx, an error wrapped
@@ -67,9 +80,14 @@ func (s *Sender) client() *http.Client {
 // when the receiver said when to come back, a plain (retryable) error
 // otherwise.
 func (s *Sender) Post(ctx context.Context, r Request) (*Response, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return nil, notify.Permanent(fmt.Errorf("build request: %w", err))
+		return nil, notify.Permanent(fmt.Errorf("build request to %s: %w", redact(r.URL), unwrapURL(err)))
 	}
 	for k, vs := range r.Header {
 		for _, v := range vs {
@@ -88,7 +106,7 @@ func (s *Sender) Post(ctx context.Context, r Request) (*Response, error) {
 	req.Header.Set("User-Agent", ua)
 	resp, err := s.client().Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("post %s: %w", redact(r.URL), err)
+		return nil, fmt.Errorf("post %s: %w", redact(r.URL), unwrapURL(err))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

@@ -1,0 +1,160 @@
+// Package slack is the Slack notifier: it posts one Block Kit message per
+// notification to an incoming webhook (see docs/notifiers/slack.md).
+//
+// Incoming webhooks cannot de-duplicate: after a crash between Slack's
+// "ok" and the outbox recording it, a retry posts the message again. The
+// notification ID is shown in the message's context line so that people
+// can recognise such a duplicate.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/portwatch/portwatch/internal/alert/notify"
+	"github.com/portwatch/portwatch/internal/alert/provider/httpsend"
+)
+
+// Kind is the provider name.
+const Kind = "slack"
+
+// DefaultTimeout bounds one delivery when Config.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// Config configures one Slack incoming webhook.
+type Config struct {
+	// URL is the incoming webhook URL
+	// (https://hooks.slack.com/services/T…/B…/…); it is a secret.
+	URL string
+	// Timeout bounds one delivery attempt (default DefaultTimeout); an
+	// earlier context deadline wins.
+	Timeout time.Duration
+}
+
+// Option changes how a Notifier delivers; the defaults suit production.
+type Option func(*Notifier)
+
+// WithClient makes the notifier send with c instead of httpsend's
+// default client (tests: a client that trusts the receiver's certificate).
+func WithClient(c *http.Client) Option {
+	return func(n *Notifier) { n.sender.Client = c }
+}
+
+// Notifier posts notifications to one Slack incoming webhook. It is safe
+// for concurrent use.
+type Notifier struct {
+	url     string
+	where   string // the URL without path and query, for errors
+	timeout time.Duration
+	sender  httpsend.Sender
+}
+
+var _ notify.Notifier = (*Notifier)(nil)
+
+// New validates cfg and returns its notifier.
+func New(cfg Config, opts ...Option) (*Notifier, error) {
+	if err := checkURL(cfg.URL); err != nil {
+		return nil, fmt.Errorf("slack: url: %w", err)
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("slack: timeout: %v is negative", cfg.Timeout)
+	}
+	n := &Notifier{url: cfg.URL, where: where(cfg.URL), timeout: cfg.Timeout}
+	if n.timeout == 0 {
+		n.timeout = DefaultTimeout
+	}
+	for _, o := range opts {
+		o(n)
+	}
+	return n, nil
+}
+
+// Kind returns "slack".
+func (n *Notifier) Kind() string { return Kind }
+
+// Send posts m once. Slack answers 200 "ok"; 400 invalid_payload and
+// 403/404/410 (revoked hook, archived channel) are permanent; 429 and 5xx
+// are retried, after Slack's Retry-After when it gives one.
+func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
+	body, err := Encode(m)
+	if err != nil {
+		return notify.Permanent(fmt.Errorf("slack: encode message %s: %w", m.ID, err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.timeout)
+	defer cancel()
+	resp, err := n.sender.Post(ctx, httpsend.Request{URL: n.url, Body: body})
+	if err != nil {
+		err = n.scrub(err)
+		if resp != nil {
+			if h := hint(string(resp.Body)); h != "" {
+				return fmt.Errorf("slack: message %s: %w (%s)", m.ID, err, h)
+			}
+		}
+		return fmt.Errorf("slack: message %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// hint explains Slack's incoming-webhook error codes.
+func hint(body string) string {
+	switch strings.TrimSpace(body) {
+	case "invalid_payload":
+		return "Slack could not parse the message: a portwatch bug, please report it"
+	case "no_service", "no_active_hooks", "invalid_token":
+		return "the webhook was revoked or its app removed: create a new one"
+	case "no_team", "team_disabled":
+		return "the Slack workspace is gone or disabled"
+	case "channel_is_archived", "channel_not_found":
+		return "the webhook's channel was archived or deleted"
+	case "action_prohibited", "posting_to_general_channel_denied":
+		return "a workspace admin restricts posting to this channel"
+	}
+	return ""
+}
+
+// checkURL accepts absolute http(s) URLs (http for Slack-compatible
+// receivers on a private network). Its errors never quote the URL: it
+// carries the token.
+func checkURL(raw string) error {
+	if raw == "" {
+		return httpsend.ErrNoURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme %q not supported (want https)", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("no host")
+	}
+	return nil
+}
+
+// where is raw (already validated) without userinfo, path and query.
+func where(raw string) string {
+	u, _ := url.Parse(raw)
+	return u.Scheme + "://" + u.Host + "/…"
+}
+
+// scrub replaces a transport error that quotes the whole URL (a
+// *url.Error from the HTTP client, which httpsend passes on as is) by its
+// cause: the URL's path and query carry the receiver's token, and errors
+// end up in logs and the outbox's dead-letter table. Transport errors are
+// never Permanent nor RetryAfter, so nothing of the classification is
+// lost. It becomes a no-op once httpsend strips the URL itself.
+func (n *Notifier) scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && !notify.IsPermanent(err) {
+		if _, ok := notify.RetryDelay(err); !ok {
+			return fmt.Errorf("post %s: %w", n.where, ue.Err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,135 @@
+// Package teams is the Microsoft Teams notifier: it posts one Adaptive
+// Card per notification to a Power Automate "workflow" webhook (the
+// replacement of the retired Office 365 connectors); see
+// docs/notifiers/teams.md.
+//
+// Workflow webhooks cannot de-duplicate: a retry after a lost answer
+// posts the card again. The notification ID is shown in the card's
+// footer so that people can recognise such a duplicate.
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/portwatch/portwatch/internal/alert/notify"
+	"github.com/portwatch/portwatch/internal/alert/provider/httpsend"
+)
+
+// Kind is the provider name.
+const Kind = "teams"
+
+// DefaultTimeout bounds one delivery when Config.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// Config configures one Teams workflow webhook.
+type Config struct {
+	// URL is the workflow's "When a Teams webhook request is received"
+	// trigger URL; its sig parameter is a secret.
+	URL string
+	// Timeout bounds one delivery attempt (default DefaultTimeout); an
+	// earlier context deadline wins.
+	Timeout time.Duration
+}
+
+// Option changes how a Notifier delivers; the defaults suit production.
+type Option func(*Notifier)
+
+// WithClient makes the notifier send with c instead of httpsend's
+// default client (tests: a client that trusts the receiver's certificate).
+func WithClient(c *http.Client) Option {
+	return func(n *Notifier) { n.sender.Client = c }
+}
+
+// Notifier posts notifications to one Teams workflow webhook. It is safe
+// for concurrent use.
+type Notifier struct {
+	url     string
+	where   string // the URL without path and query, for errors
+	timeout time.Duration
+	sender  httpsend.Sender
+}
+
+var _ notify.Notifier = (*Notifier)(nil)
+
+// New validates cfg and returns its notifier.
+func New(cfg Config, opts ...Option) (*Notifier, error) {
+	if err := checkURL(cfg.URL); err != nil {
+		return nil, fmt.Errorf("teams: url: %w", err)
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("teams: timeout: %v is negative", cfg.Timeout)
+	}
+	n := &Notifier{url: cfg.URL, where: where(cfg.URL), timeout: cfg.Timeout}
+	if n.timeout == 0 {
+		n.timeout = DefaultTimeout
+	}
+	for _, o := range opts {
+		o(n)
+	}
+	return n, nil
+}
+
+// Kind returns "teams".
+func (n *Notifier) Kind() string { return Kind }
+
+// Send posts m once. Workflows answer 202 Accepted (any 2xx is success);
+// 4xx other than 408/429 are permanent (a deleted or disabled workflow,
+// an expired signature); 429 and 5xx are retried.
+func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
+	body, err := Encode(m)
+	if err != nil {
+		return notify.Permanent(fmt.Errorf("teams: encode message %s: %w", m.ID, err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.timeout)
+	defer cancel()
+	if _, err := n.sender.Post(ctx, httpsend.Request{URL: n.url, Body: body}); err != nil {
+		return fmt.Errorf("teams: message %s: %w", m.ID, n.scrub(err))
+	}
+	return nil
+}
+
+// checkURL accepts absolute http(s) URLs. Its errors never quote the URL:
+// its query carries the signature.
+func checkURL(raw string) error {
+	if raw == "" {
+		return httpsend.ErrNoURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme %q not supported (want https)", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("no host")
+	}
+	return nil
+}
+
+// where is raw (already validated) without userinfo, path and query.
+func where(raw string) string {
+	u, _ := url.Parse(raw)
+	return u.Scheme + "://" + u.Host + "/…"
+}
+
+// scrub replaces a transport error that quotes the whole URL (a
+// *url.Error from the HTTP client, which httpsend passes on as is) by its
+// cause: the URL's path and query carry the receiver's token, and errors
+// end up in logs and the outbox's dead-letter table. Transport errors are
+// never Permanent nor RetryAfter, so nothing of the classification is
+// lost. It becomes a no-op once httpsend strips the URL itself.
+func (n *Notifier) scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && !notify.IsPermanent(err) {
+		if _, ok := notify.RetryDelay(err); !ok {
+			return fmt.Errorf("post %s: %w", n.where, ue.Err)
+		}
+	}
+	return err
+}
