@@ -48,6 +48,8 @@ PACKAGES=(
 	jq             # bench/run.sh reads the lab's truth.json
 	curl           # bench/monitors.sh reads the daemon's /debug/stats
 	sqlite3        # bench/monitors.sh counts stored observations
+	rsyslog        # the syslog notifier's tests run a real rsyslogd (never as a service)
+	rsyslog-gnutls # ... with its TLS input
 )
 # Deliberately not installed (heavy: Java, Erlang, Samba's stack): zookeeper,
 # rabbitmq-server, samba. Their fingerprinters are tested against recorded

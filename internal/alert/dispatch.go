@@ -40,6 +40,7 @@ type DispatchOptions struct {
 // and recording the delivery sends it again with the same key.
 type Dispatcher struct {
 	st        store.Alerting
+	mu        sync.Mutex // guards notifiers
 	notifiers map[string]notify.Notifier
 	opts      DispatchOptions
 	wake      chan struct{}
@@ -72,6 +73,16 @@ func NewDispatcher(st store.Alerting, notifiers map[string]notify.Notifier, opts
 	}
 	return &Dispatcher{st: st, notifiers: notifiers, opts: opts, wake: make(chan struct{}, 1)}
 }
+
+// SetNotifiers replaces the notifiers (a configuration reload).
+func (d *Dispatcher) SetNotifiers(n map[string]notify.Notifier) {
+	d.mu.Lock()
+	d.notifiers = n
+	d.mu.Unlock()
+}
+
+// Drain makes one pass over the due entries (at shutdown, bounded by ctx).
+func (d *Dispatcher) Drain(ctx context.Context) { d.round(ctx) }
 
 // Wake makes the dispatcher look for due entries now.
 func (d *Dispatcher) Wake() {
@@ -161,7 +172,9 @@ func (d *Dispatcher) earlierPending(ctx context.Context, e store.OutboxEntry) (b
 // send makes one attempt and records its outcome; it reports success.
 func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) bool {
 	rec := context.WithoutCancel(ctx)
+	d.mu.Lock()
 	n, ok := d.notifiers[e.Receiver]
+	d.mu.Unlock()
 	attempts := e.Attempts + 1
 	if !ok {
 		d.dead(rec, e, attempts, fmt.Sprintf("no notifier named %q in the configuration", e.Receiver))

@@ -175,9 +175,10 @@ func (e *Engine) Restore(ctx context.Context, findings []model.Finding) error {
 		at, notified := triggered[f.ID]
 		if f.Open() {
 			t := e.track(f)
-			if notified {
+			switch why := e.suppressed(ctx, t, now); {
+			case notified:
 				t.notified, t.lastNotified = true, at
-			} else {
+			case why == "":
 				missing = append(missing, f)
 			}
 			continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/portwatch/portwatch/internal/alert/provider"
 	"github.com/portwatch/portwatch/internal/config"
 	"github.com/spf13/cobra"
 )
@@ -40,7 +41,17 @@ func validateConfig(a *app, path string) error {
 	case err != nil:
 		return usageError{err}
 	}
-	fmt.Fprintf(a.io.Out, "%s: valid (%d monitors, %d discovery jobs, %d groups)\n",
-		filepath.Clean(path), len(cfg.Monitors), len(cfg.Discovery), len(cfg.Groups))
+	var bad int
+	for _, n := range cfg.Notifiers {
+		if _, err := provider.Build(n); err != nil {
+			fmt.Fprintln(a.io.Err, err)
+			bad++
+		}
+	}
+	if bad > 0 {
+		return exitError{code: ExitUsage, err: fmt.Errorf("%s: %d notifier(s) refused", path, bad)}
+	}
+	fmt.Fprintf(a.io.Out, "%s: valid (%d monitors, %d discovery jobs, %d groups, %d notifiers, %d routes)\n",
+		filepath.Clean(path), len(cfg.Monitors), len(cfg.Discovery), len(cfg.Groups), len(cfg.Notifiers), len(cfg.Routes))
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 func TestConfigValidate(t *testing.T) {
 	example := filepath.Join("..", "..", "examples", "portwatch.yaml")
 	out, errOut, code := run(t, "config", "validate", example)
-	if code != ExitOK || out != example+": valid (4 monitors, 3 discovery jobs, 3 groups)\n" || errOut != "" {
+	if code != ExitOK || out != example+": valid (4 monitors, 3 discovery jobs, 3 groups, 3 notifiers, 3 routes)\n" || errOut != "" {
 		t.Errorf("valid example: code %d, stdout %q, stderr %q", code, out, errOut)
 	}
 
@@ -25,7 +25,7 @@ portwatch: ` + bad + ": 4 error(s)\n"
 	}
 
 	dir := filepath.Join("..", "config", "testdata", "merge")
-	if out, _, code = run(t, "config", "validate", dir); code != ExitOK || !strings.Contains(out, "valid (2 monitors, 0 discovery jobs, 1 groups)") {
+	if out, _, code = run(t, "config", "validate", dir); code != ExitOK || !strings.Contains(out, "valid (2 monitors, 0 discovery jobs, 1 groups, 0 notifiers, 0 routes)") {
 		t.Errorf("directory: code %d, stdout %q", code, out)
 	}
 

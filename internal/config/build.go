@@ -73,6 +73,7 @@ func (dr *draft) build(c *collector) *Config {
 	}
 
 	cfg.Policies = buildPolicies(dr.policies, groups, dr.groups, c)
+	dr.buildAlerting(cfg, c)
 	return cfg
 }
 

@@ -22,6 +22,12 @@ type Config struct {
 	Discovery []DiscoveryJob
 	Monitors  []Monitor
 	Policies  []Policy
+	// Notifiers, Routes, Alerting and Maintenance configure alerting
+	// (docs/alerting.md).
+	Notifiers   []Notifier
+	Routes      []Route
+	Alerting    Alerting
+	Maintenance []Maintenance
 	// Files are the files the configuration was loaded from, in load order.
 	Files []string
 }
@@ -92,6 +98,9 @@ type Monitor struct {
 	// FailureThreshold is how many consecutive failed checks of an
 	// expect: open monitor raise a finding.
 	FailureThreshold int
+	// SuccessThreshold is how many consecutive open checks resolve an
+	// expect: open monitor's finding (default 1).
+	SuccessThreshold int
 	Group            string
 	Labels           map[string]string
 	Pos              Pos

@@ -39,6 +39,11 @@ func invalidFixtures() map[string][]string {
 			"monitor \"b\" (invalid-many.yaml:7): expect: \"maybe\" is not one of open, closed",
 			"discovery job \"c\" (invalid-many.yaml:11): rate: -1 out of range 0-10000000",
 		},
+		"maintenance": {"maintenance window \"patch\" (invalid-maintenance.yaml:2): a one-off window needs start before end"},
+		"route-receiver": {
+			"route \"sec\" (invalid-route-receiver.yaml:7): match: matcher \"kind=~(forbidden\": error parsing regexp: missing closing ): `^(?:(forbidden)$`",
+			"route \"sec\" (invalid-route-receiver.yaml:8): receivers: no notifier named \"slack\"",
+		},
 		"missing-endpoint":     {"monitor \"web\" (invalid-missing-endpoint.yaml:3): endpoint is required"},
 		"missing-name":         {"monitor #1 (invalid-missing-name.yaml:3): name is required"},
 		"monitor-interval":     {"monitor \"fast\" (invalid-monitor-interval.yaml:5): interval 500ms is below the minimum of 1s"},

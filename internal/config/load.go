@@ -146,6 +146,22 @@ func (l *loader) addFile(name string, data []byte) {
 				l.d.policies = append(l.d.policies, decodePolicy(d, item, len(l.d.policies)))
 			}
 		},
+		"notifiers": func(v *yaml.Node) {
+			for _, item := range d.items(v, "notifiers") {
+				l.d.notifiers = append(l.d.notifiers, decodeNotifier(d, item, len(l.d.notifiers)))
+			}
+		},
+		"routes": func(v *yaml.Node) {
+			for _, item := range d.items(v, "routes") {
+				l.d.routes = append(l.d.routes, decodeRoute(d, item, len(l.d.routes)))
+			}
+		},
+		"alerting": func(v *yaml.Node) { l.d.addAlerting(d, v) },
+		"maintenance": func(v *yaml.Node) {
+			for _, item := range d.items(v, "maintenance") {
+				l.d.maintenance = append(l.d.maintenance, decodeMaintenance(d, item, len(l.d.maintenance)))
+			}
+		},
 	})
 }
 

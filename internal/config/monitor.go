@@ -19,7 +19,7 @@ func decodeMonitor(d *decoder, n *yaml.Node, index int) monitorSrc {
 	name, entity := d.entityName(n, "monitor", "name", index)
 	m := Monitor{
 		Name: name, Protocol: "tcp", Expect: "open", Interval: DefaultMonitorInterval,
-		FailureThreshold: DefaultFailureThreshold, Pos: d.pos(n),
+		FailureThreshold: DefaultFailureThreshold, SuccessThreshold: 1, Pos: d.pos(n),
 	}
 	src := monitorSrc{entity: entity}
 	var timeoutSet bool
@@ -84,6 +84,11 @@ func decodeMonitor(d *decoder, n *yaml.Node, index int) monitorSrc {
 		"failure_threshold": func(v *yaml.Node) {
 			if x, ok := d.integer(v, entity, "failure_threshold", 1, 1000); ok {
 				m.FailureThreshold = x
+			}
+		},
+		"success_threshold": func(v *yaml.Node) {
+			if x, ok := d.integer(v, entity, "success_threshold", 1, 1000); ok {
+				m.SuccessThreshold = x
 			}
 		},
 		"group": func(v *yaml.Node) {

@@ -22,6 +22,11 @@ type draft struct {
 	monitors  []monitorSrc
 	policies  []policySrc
 	files     []string
+
+	notifiers   []Notifier
+	routes      []routeSrc
+	alerting    *Alerting
+	maintenance []Maintenance
 }
 
 // addServer decodes the server section, defaulted then validated.

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/portwatch/portwatch/internal/alert"
 	"github.com/portwatch/portwatch/internal/config"
 	"github.com/portwatch/portwatch/internal/fingerprint/engine"
 	"github.com/portwatch/portwatch/internal/monitor/probe"
@@ -54,8 +55,12 @@ type Daemon struct {
 	engine      *engine.Engine
 	concurrency int // of discovery connect scans
 
-	mu   sync.Mutex // guards plan
-	plan *plan
+	mu     sync.Mutex // guards plan, alerts
+	plan   *plan
+	alerts *alert.Engine
+
+	alertStore alertStore
+	dispatcher *alert.Dispatcher
 
 	started     time.Time
 	checks      atomic.Uint64 // monitor checks recorded
@@ -102,17 +107,27 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, opts Options) 
 		concurrency: max(scan.ConcurrencyForFileLimit(limit)/2, 16),
 		sched:       schedule.New(schedule.Options{MaxConcurrent: opts.MaxConcurrent}),
 	}
+	as, ok := st.(alertStore)
+	if !ok {
+		return nil, fmt.Errorf("store %T has no alerting tables", st)
+	}
+	d.alertStore = as
 	p, err := compile(ctx, cfg, opts.Resolver)
 	if err != nil {
 		return nil, err
 	}
 	d.plan = p
+	d.dispatcher = alert.NewDispatcher(as, p.alert.notifiers, alert.DispatchOptions{Logger: d.log})
+	if d.alerts, err = d.startAlerting(ctx, p); err != nil {
+		return nil, err
+	}
 	d.writer = store.NewWriter(st, opts.Writer)
 	d.rec, err = newRecorder(ctx, st, d.writer, d.log)
 	if err != nil {
 		d.writer.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
 	}
+	d.rec.onFindings = d.onFindings
 	return d, nil
 }
 
@@ -146,6 +161,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.writer.Close()
 		return err
 	}
+	alertCtx, stopAlerting := context.WithCancel(context.WithoutCancel(ctx))
+	alertDone := make(chan struct{})
+	go func() {
+		d.runAlerting(alertCtx)
+		close(alertDone)
+	}()
+	defer func() {
+		stopAlerting()
+		<-alertDone
+	}()
 	d.rec.reevaluate(ctx, p.policy)
 	d.ready.Store(true)
 	d.log.Info("monitoring", "monitors", len(p.monitors), "discovery_jobs", len(p.discovery),
@@ -194,7 +219,18 @@ func (d *Daemon) Reload(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	d.mu.Lock()
-	d.plan = p
+	oldEngine := d.alerts
+	d.mu.Unlock()
+	if err := oldEngine.Flush(ctx, true); err != nil {
+		d.log.Error("alerting flush before reload", "err", err)
+	}
+	eng, err := d.startAlerting(ctx, p)
+	if err != nil {
+		return err
+	}
+	d.dispatcher.SetNotifiers(p.alert.notifiers)
+	d.mu.Lock()
+	d.plan, d.alerts = p, eng
 	d.mu.Unlock()
 	d.rec.reevaluate(ctx, p.policy)
 	d.log.Info("configuration reloaded", "monitors", len(p.monitors), "discovery_jobs", len(p.discovery), "files", cfg.Files)

@@ -22,6 +22,7 @@ type plan struct {
 	monitors  []monitorPlan
 	discovery []discoveryPlan
 	policy    *policy.Engine
+	alert     *alertPlan
 }
 
 // monitorPlan is one monitor: the endpoints its host resolved to.
@@ -87,7 +88,7 @@ func compile(ctx context.Context, cfg *config.Config, resolver target.Resolver) 
 			mp.endpoints = append(mp.endpoints, ep)
 			monitors = append(monitors, policy.Monitor{
 				Name: m.Name, Group: m.Group, Endpoint: ep,
-				Expect: policy.Expect(m.Expect), FailureThreshold: m.FailureThreshold,
+				Expect: policy.Expect(m.Expect), FailureThreshold: m.FailureThreshold, SuccessThreshold: m.SuccessThreshold,
 				LatencyWarn: m.LatencyWarn, LatencyCrit: m.LatencyCrit,
 			})
 		}
@@ -101,6 +102,11 @@ func compile(ctx context.Context, cfg *config.Config, resolver target.Resolver) 
 		p.discovery = append(p.discovery, discoveryPlan{cfg: j, targets: set})
 	}
 	p.policy = policy.NewEngine(groups, monitors)
+	ap, err := compileAlerting(cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.alert = ap
 	return p, nil
 }
 

@@ -30,6 +30,10 @@ type recorder struct {
 	fmu  sync.Mutex // guards open
 	open map[endpointKey]map[model.FindingKey]model.Finding
 
+	// onFindings is told what each recording opened and resolved (the
+	// alert engine); optional.
+	onFindings func(ctx context.Context, opened, resolved []model.Finding, states []model.EndpointState)
+
 	observations atomic.Uint64 // handed to the writer
 	changes      atomic.Uint64
 	findingsOpen atomic.Int64
@@ -130,15 +134,25 @@ func (r *recorder) record(ctx context.Context, eng *policy.Engine, obs []model.O
 	if eng == nil {
 		return
 	}
+	var ev findingEvents
 	for _, s := range b.States {
-		r.evaluate(ctx, eng, s, b.Changes)
+		r.evaluate(ctx, eng, s, b.Changes, &ev)
+	}
+	if r.onFindings != nil {
+		r.onFindings(ctx, ev.opened, ev.resolved, b.States)
 	}
 }
 
+// findingEvents collects the findings one recording opened and resolved.
+type findingEvents struct {
+	opened, resolved []model.Finding
+}
+
 // evaluate opens and resolves the findings of one endpoint's state.
-func (r *recorder) evaluate(ctx context.Context, eng *policy.Engine, s model.EndpointState, changes []model.Change) {
+func (r *recorder) evaluate(ctx context.Context, eng *policy.Engine, s model.EndpointState, changes []model.Change, ev *findingEvents) {
 	k := endpointKey{s.Endpoint, s.Location}
-	opened, resolved := eng.Evaluate(s, changes, r.openFor(k))
+	open := r.openFor(k)
+	opened, resolved := eng.Evaluate(s, changes, open)
 	for _, f := range opened {
 		got, created, err := r.st.OpenFinding(ctx, f)
 		if err != nil {
@@ -150,6 +164,7 @@ func (r *recorder) evaluate(ctx context.Context, eng *policy.Engine, s model.End
 		r.index(got)
 		r.fmu.Unlock()
 		if created {
+			ev.opened = append(ev.opened, got)
 			r.log.Warn("finding opened", "id", got.ID, "severity", got.Severity, "kind", got.Kind,
 				"endpoint", got.Endpoint.String(), "rule", got.Rule, "message", got.Message)
 		}
@@ -165,6 +180,11 @@ func (r *recorder) evaluate(ctx context.Context, eng *policy.Engine, s model.End
 		r.unindex(fk)
 		r.fmu.Unlock()
 		if ok {
+			if f, known := open[fk]; known {
+				at := s.LastSeen
+				f.Resolved = &at
+				ev.resolved = append(ev.resolved, f)
+			}
 			r.log.Info("finding resolved", "kind", fk.Kind, "endpoint", fk.Endpoint.String(), "rule", fk.Rule)
 		}
 	}
@@ -174,11 +194,16 @@ func (r *recorder) evaluate(ctx context.Context, eng *policy.Engine, s model.End
 // that appeared or disappeared open or resolve findings at once instead
 // of at the endpoint's next observation.
 func (r *recorder) reevaluate(ctx context.Context, eng *policy.Engine) {
-	for _, s := range r.tracker.States() {
+	var ev findingEvents
+	states := r.tracker.States()
+	for _, s := range states {
 		if ctx.Err() != nil {
 			return
 		}
-		r.evaluate(ctx, eng, s, nil)
+		r.evaluate(ctx, eng, s, nil, &ev)
+	}
+	if r.onFindings != nil && len(ev.opened)+len(ev.resolved) > 0 {
+		r.onFindings(ctx, ev.opened, ev.resolved, nil)
 	}
 }
 
