@@ -60,7 +60,10 @@ type Alerting struct {
 	DashboardURL  string
 	TitleTemplate string
 	TextTemplate  string
-	Pos           Pos
+	// RetryBase and RetryMax bound the outbox's back-off between attempts
+	// (defaults 2s and 60s); RetryFor gives a notification up (default 24h).
+	RetryBase, RetryMax, RetryFor time.Duration
+	Pos                           Pos
 }
 
 // Maintenance is a maintenance window: one-off (Start/End) or recurring
@@ -267,7 +270,25 @@ func (dr *draft) addAlerting(d *decoder, n *yaml.Node) {
 				a.TextTemplate = s
 			}
 		},
+		"retry_base": func(v *yaml.Node) {
+			if x, ok := d.duration(v, entity, "retry_base"); ok {
+				a.RetryBase = x
+			}
+		},
+		"retry_max": func(v *yaml.Node) {
+			if x, ok := d.duration(v, entity, "retry_max"); ok {
+				a.RetryMax = x
+			}
+		},
+		"retry_for": func(v *yaml.Node) {
+			if x, ok := d.duration(v, entity, "retry_for"); ok {
+				a.RetryFor = x
+			}
+		},
 	})
+	if a.RetryBase > 0 && a.RetryMax > 0 && a.RetryMax < a.RetryBase {
+		d.errorf(n, entity, "retry_max %s is below retry_base %s", a.RetryMax, a.RetryBase)
+	}
 	if a.FlapLow >= a.FlapHigh {
 		d.errorf(n, entity, "flap_low %.0f must be below flap_high %.0f", a.FlapLow, a.FlapHigh)
 	}

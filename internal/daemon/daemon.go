@@ -117,7 +117,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, opts Options) 
 		return nil, err
 	}
 	d.plan = p
-	d.dispatcher = alert.NewDispatcher(as, p.alert.notifiers, alert.DispatchOptions{Logger: d.log})
+	d.dispatcher = alert.NewDispatcher(as, p.alert.notifiers, alert.DispatchOptions{Logger: d.log,
+		BaseDelay: cfg.Alerting.RetryBase, MaxDelay: cfg.Alerting.RetryMax, MaxAge: cfg.Alerting.RetryFor})
 	if d.alerts, err = d.startAlerting(ctx, p); err != nil {
 		return nil, err
 	}

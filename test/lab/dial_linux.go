@@ -100,3 +100,15 @@ func (tr *Truth) HostListen(host, network, address string) (net.Listener, error)
 	})
 	return ln, err
 }
+
+// ScannerListen listens on address inside the scanner namespace: a local
+// receiver (webhook, syslog) the daemon under test, running there, can
+// reach on the namespace's loopback.
+func (tr *Truth) ScannerListen(network, address string) (net.Listener, error) {
+	var ln net.Listener
+	err := inNetns(tr.ScannerNetns, func() (err error) {
+		ln, err = net.Listen(network, address)
+		return err
+	})
+	return ln, err
+}

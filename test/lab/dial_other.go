@@ -18,3 +18,8 @@ func (tr *Truth) ScannerDial(ctx context.Context, network, address string) (net.
 func (tr *Truth) HostListen(host, network, address string) (net.Listener, error) {
 	return nil, errors.New("lab: network namespaces need Linux")
 }
+
+// ScannerListen listens inside the scanner namespace; Linux only.
+func (tr *Truth) ScannerListen(network, address string) (net.Listener, error) {
+	return nil, errors.New("lab: network namespaces need Linux")
+}
