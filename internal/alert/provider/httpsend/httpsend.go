@@ -173,5 +173,24 @@ func redact(raw string) string {
 	return raw[:i+3] + rest + "/…"
 }
 
+// CheckURL accepts absolute http(s) URLs, the webhook providers' check.
+// Its errors never quote the URL: it may carry a token.
+func CheckURL(raw string) error {
+	if raw == "" {
+		return ErrNoURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme %q not supported (want https or http)", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("no host")
+	}
+	return nil
+}
+
 // ErrNoURL is returned by providers configured without a URL.
 var ErrNoURL = errors.New("no URL configured")

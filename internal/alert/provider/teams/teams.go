@@ -10,10 +10,8 @@ package teams
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/portwatch/portwatch/internal/alert/notify"
@@ -49,7 +47,6 @@ func WithClient(c *http.Client) Option {
 // for concurrent use.
 type Notifier struct {
 	url     string
-	where   string // the URL without path and query, for errors
 	timeout time.Duration
 	sender  httpsend.Sender
 }
@@ -58,13 +55,13 @@ var _ notify.Notifier = (*Notifier)(nil)
 
 // New validates cfg and returns its notifier.
 func New(cfg Config, opts ...Option) (*Notifier, error) {
-	if err := checkURL(cfg.URL); err != nil {
+	if err := httpsend.CheckURL(cfg.URL); err != nil {
 		return nil, fmt.Errorf("teams: url: %w", err)
 	}
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("teams: timeout: %v is negative", cfg.Timeout)
 	}
-	n := &Notifier{url: cfg.URL, where: where(cfg.URL), timeout: cfg.Timeout}
+	n := &Notifier{url: cfg.URL, timeout: cfg.Timeout}
 	if n.timeout == 0 {
 		n.timeout = DefaultTimeout
 	}
@@ -88,48 +85,7 @@ func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
 	ctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
 	if _, err := n.sender.Post(ctx, httpsend.Request{URL: n.url, Body: body}); err != nil {
-		return fmt.Errorf("teams: message %s: %w", m.ID, n.scrub(err))
+		return fmt.Errorf("teams: message %s: %w", m.ID, err)
 	}
 	return nil
-}
-
-// checkURL accepts absolute http(s) URLs. Its errors never quote the URL:
-// its query carries the signature.
-func checkURL(raw string) error {
-	if raw == "" {
-		return httpsend.ErrNoURL
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("scheme %q not supported (want https)", u.Scheme)
-	}
-	if u.Host == "" {
-		return errors.New("no host")
-	}
-	return nil
-}
-
-// where is raw (already validated) without userinfo, path and query.
-func where(raw string) string {
-	u, _ := url.Parse(raw)
-	return u.Scheme + "://" + u.Host + "/…"
-}
-
-// scrub replaces a transport error that quotes the whole URL (a
-// *url.Error from the HTTP client, which httpsend passes on as is) by its
-// cause: the URL's path and query carry the receiver's token, and errors
-// end up in logs and the outbox's dead-letter table. Transport errors are
-// never Permanent nor RetryAfter, so nothing of the classification is
-// lost. It becomes a no-op once httpsend strips the URL itself.
-func (n *Notifier) scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) && !notify.IsPermanent(err) {
-		if _, ok := notify.RetryDelay(err); !ok {
-			return fmt.Errorf("post %s: %w", n.where, ue.Err)
-		}
-	}
-	return err
 }

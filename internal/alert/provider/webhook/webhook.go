@@ -8,10 +8,8 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -83,7 +81,6 @@ func WithClock(now func() time.Time) Option {
 // concurrent use.
 type Notifier struct {
 	url     string
-	where   string // the URL without path and query, for errors
 	secret  []byte
 	headers http.Header
 	timeout time.Duration
@@ -95,7 +92,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 
 // New validates cfg and returns its notifier.
 func New(cfg Config, opts ...Option) (*Notifier, error) {
-	if err := checkURL(cfg.URL); err != nil {
+	if err := httpsend.CheckURL(cfg.URL); err != nil {
 		return nil, fmt.Errorf("webhook: url: %w", err)
 	}
 	if cfg.Secret != "" && len(cfg.Secret) < MinSecretLen {
@@ -110,7 +107,6 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 	}
 	n := &Notifier{
 		url:     cfg.URL,
-		where:   where(cfg.URL),
 		secret:  []byte(cfg.Secret),
 		headers: h,
 		timeout: cfg.Timeout,
@@ -148,26 +144,7 @@ func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
 	ctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
 	if _, err := n.sender.Post(ctx, httpsend.Request{URL: n.url, Header: h, Body: body}); err != nil {
-		return fmt.Errorf("webhook: message %s: %w", m.ID, n.scrub(err))
-	}
-	return nil
-}
-
-// checkURL accepts absolute http(s) URLs. Its errors never quote the URL:
-// it may carry a token.
-func checkURL(raw string) error {
-	if raw == "" {
-		return httpsend.ErrNoURL
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("scheme %q not supported (want https or http)", u.Scheme)
-	}
-	if u.Host == "" {
-		return errors.New("no host")
+		return fmt.Errorf("webhook: message %s: %w", m.ID, err)
 	}
 	return nil
 }
@@ -217,26 +194,4 @@ func validValue(s string) bool {
 		}
 	}
 	return true
-}
-
-// where is raw (already validated) without userinfo, path and query.
-func where(raw string) string {
-	u, _ := url.Parse(raw)
-	return u.Scheme + "://" + u.Host + "/…"
-}
-
-// scrub replaces a transport error that quotes the whole URL (a
-// *url.Error from the HTTP client, which httpsend passes on as is) by its
-// cause: the URL's path and query carry the receiver's token, and errors
-// end up in logs and the outbox's dead-letter table. Transport errors are
-// never Permanent nor RetryAfter, so nothing of the classification is
-// lost. It becomes a no-op once httpsend strips the URL itself.
-func (n *Notifier) scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) && !notify.IsPermanent(err) {
-		if _, ok := notify.RetryDelay(err); !ok {
-			return fmt.Errorf("post %s: %w", n.where, ue.Err)
-		}
-	}
-	return err
 }
