@@ -79,6 +79,9 @@ type Monitor struct {
 	// FailureThreshold is how many consecutive non-open observations an
 	// expect: open monitor tolerates before a finding opens (<= 0 means 1).
 	FailureThreshold int
+	// SuccessThreshold is how many consecutive open observations resolve
+	// an expect: open monitor's finding (<= 0 means 1).
+	SuccessThreshold int
 	// LatencyWarn and LatencyCrit are thresholds on the handshake time of
 	// an open endpoint (0 is off): above them a slow-response finding
 	// opens, a warning or a major one.

@@ -82,6 +82,9 @@ func monitorVerdict(m Monitor, state model.EndpointState, labels map[string]stri
 	default: // ExpectOpen; the config validates the value
 		v := verdict{outcome: holds, finding: model.Finding{Kind: model.FindingExpectedOpenDown, Endpoint: state.Endpoint, Location: state.Location, Rule: rule}}
 		if isOpen {
+			if state.Consecutive < max(m.SuccessThreshold, 1) {
+				v.outcome = unknown // up again, not for long enough to resolve
+			}
 			return v
 		}
 		threshold := max(m.FailureThreshold, 1)

@@ -123,7 +123,7 @@ func TestNewRejects(t *testing.T) {
 		want string
 	}{
 		{Config{}, "slack: url: no URL configured"},
-		{Config{URL: "hooks.slack.com/services/x"}, `slack: url: scheme "" not supported (want https)`},
+		{Config{URL: "hooks.slack.com/services/x"}, `slack: url: scheme "" not supported (want https or http)`},
 		{Config{URL: "https://"}, "slack: url: no host"},
 		{Config{URL: "https://hooks.slack.com/x", Timeout: -time.Second}, "slack: timeout: -1s is negative"},
 	} {

@@ -120,7 +120,7 @@ func TestNewRejects(t *testing.T) {
 		want string
 	}{
 		{Config{}, "teams: url: no URL configured"},
-		{Config{URL: "mailto:x@example.org"}, `teams: url: scheme "mailto" not supported (want https)`},
+		{Config{URL: "mailto:x@example.org"}, `teams: url: scheme "mailto" not supported (want https or http)`},
 		{Config{URL: "https://h/x", Timeout: -time.Second}, "teams: timeout: -1s is negative"},
 	} {
 		if _, err := New(c.cfg); err == nil || err.Error() != c.want {
