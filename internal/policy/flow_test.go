@@ -149,3 +149,22 @@ func TestLatencyThresholds(t *testing.T) {
 		t.Fatalf("fast again, slow-response findings still open: %v", s)
 	}
 }
+
+func TestSuccessThresholdDelaysTheResolve(t *testing.T) {
+	ep := model.Endpoint{Addr: netip.MustParseAddr("198.18.0.20"), Protocol: scan.TCP, Port: 5432}
+	d := &daemon{
+		tr: tracker.New(nil),
+		engine: policy.NewEngine(nil, []policy.Monitor{{Name: "db", Endpoint: ep, Expect: policy.ExpectOpen,
+			FailureThreshold: 2, SuccessThreshold: 3}}),
+		open: map[model.FindingKey]model.Finding{},
+	}
+	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	for i, state := range []scan.PortState{scan.Open, scan.Closed, scan.Closed, scan.Open, scan.Open, scan.Open} {
+		at = at.Add(10 * time.Second)
+		d.observe(model.Observation{Endpoint: ep, Location: "lab", Time: at, State: state, Reason: "x", Source: model.SourceMonitor})
+		wantOpen := i >= 2 && i < 5 // opened at the 2nd failure, resolved at the 3rd success
+		if got := len(d.open) == 1; got != wantOpen {
+			t.Fatalf("after observation %d (%s): finding open = %v, want %v", i, state, got, wantOpen)
+		}
+	}
+}
