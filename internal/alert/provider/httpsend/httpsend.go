@@ -194,3 +194,34 @@ func CheckURL(raw string) error {
 
 // ErrNoURL is returned by providers configured without a URL.
 var ErrNoURL = errors.New("no URL configured")
+
+// Target is one configured receiver URL with its per-attempt timeout, as
+// the webhook-style providers (webhook, Slack, Teams) hold it.
+type Target struct {
+	URL     string
+	Timeout time.Duration
+	Sender  Sender
+}
+
+// NewTarget checks a configured URL and timeout (0 takes def). Errors
+// name the field ("url: ...", "timeout: ...") and never quote the URL.
+func NewTarget(rawURL string, timeout, def time.Duration) (Target, error) {
+	if err := CheckURL(rawURL); err != nil {
+		return Target{}, fmt.Errorf("url: %w", err)
+	}
+	if timeout < 0 {
+		return Target{}, fmt.Errorf("timeout: %v is negative", timeout)
+	}
+	if timeout == 0 {
+		timeout = def
+	}
+	return Target{URL: rawURL, Timeout: timeout}, nil
+}
+
+// Post sends body (and header) to the target within its timeout; the
+// outcome is classified as by Sender.Post.
+func (t *Target) Post(ctx context.Context, header http.Header, body []byte) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
+	defer cancel()
+	return t.Sender.Post(ctx, Request{URL: t.URL, Header: header, Body: body})
+}

@@ -40,31 +40,24 @@ type Option func(*Notifier)
 // WithClient makes the notifier send with c instead of httpsend's
 // default client (tests: a client that trusts the receiver's certificate).
 func WithClient(c *http.Client) Option {
-	return func(n *Notifier) { n.sender.Client = c }
+	return func(n *Notifier) { n.target.Sender.Client = c }
 }
 
 // Notifier posts notifications to one Slack incoming webhook. It is safe
 // for concurrent use.
 type Notifier struct {
-	url     string
-	timeout time.Duration
-	sender  httpsend.Sender
+	target httpsend.Target
 }
 
 var _ notify.Notifier = (*Notifier)(nil)
 
 // New validates cfg and returns its notifier.
 func New(cfg Config, opts ...Option) (*Notifier, error) {
-	if err := httpsend.CheckURL(cfg.URL); err != nil {
-		return nil, fmt.Errorf("slack: url: %w", err)
+	t, err := httpsend.NewTarget(cfg.URL, cfg.Timeout, DefaultTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
 	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("slack: timeout: %v is negative", cfg.Timeout)
-	}
-	n := &Notifier{url: cfg.URL, timeout: cfg.Timeout}
-	if n.timeout == 0 {
-		n.timeout = DefaultTimeout
-	}
+	n := &Notifier{target: t}
 	for _, o := range opts {
 		o(n)
 	}
@@ -82,9 +75,7 @@ func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("slack: encode message %s: %w", m.ID, err))
 	}
-	ctx, cancel := context.WithTimeout(ctx, n.timeout)
-	defer cancel()
-	resp, err := n.sender.Post(ctx, httpsend.Request{URL: n.url, Body: body})
+	resp, err := n.target.Post(ctx, nil, body)
 	if err != nil {
 		if resp != nil {
 			if h := hint(string(resp.Body)); h != "" {

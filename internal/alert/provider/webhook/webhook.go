@@ -69,7 +69,7 @@ type Option func(*Notifier)
 // WithClient makes the notifier send with c instead of httpsend's
 // default client (tests: a client that trusts the receiver's certificate).
 func WithClient(c *http.Client) Option {
-	return func(n *Notifier) { n.sender.Client = c }
+	return func(n *Notifier) { n.target.Sender.Client = c }
 }
 
 // WithClock sets the clock that stamps signatures (tests).
@@ -80,11 +80,9 @@ func WithClock(now func() time.Time) Option {
 // Notifier posts notifications to one webhook receiver. It is safe for
 // concurrent use.
 type Notifier struct {
-	url     string
+	target  httpsend.Target
 	secret  []byte
 	headers http.Header
-	timeout time.Duration
-	sender  httpsend.Sender
 	now     func() time.Time
 }
 
@@ -92,28 +90,22 @@ var _ notify.Notifier = (*Notifier)(nil)
 
 // New validates cfg and returns its notifier.
 func New(cfg Config, opts ...Option) (*Notifier, error) {
-	if err := httpsend.CheckURL(cfg.URL); err != nil {
-		return nil, fmt.Errorf("webhook: url: %w", err)
+	t, err := httpsend.NewTarget(cfg.URL, cfg.Timeout, DefaultTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	if cfg.Secret != "" && len(cfg.Secret) < MinSecretLen {
 		return nil, fmt.Errorf("webhook: secret: %d bytes, want at least %d (e.g. openssl rand -hex 32)", len(cfg.Secret), MinSecretLen)
-	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("webhook: timeout: %v is negative", cfg.Timeout)
 	}
 	h, err := checkHeaders(cfg.Headers)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: headers: %w", err)
 	}
 	n := &Notifier{
-		url:     cfg.URL,
+		target:  t,
 		secret:  []byte(cfg.Secret),
 		headers: h,
-		timeout: cfg.Timeout,
 		now:     time.Now,
-	}
-	if n.timeout == 0 {
-		n.timeout = DefaultTimeout
 	}
 	for _, o := range opts {
 		o(n)
@@ -141,9 +133,7 @@ func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
 	if len(n.secret) > 0 {
 		h.Set(SignatureHeader, Sign(n.secret, n.now(), body))
 	}
-	ctx, cancel := context.WithTimeout(ctx, n.timeout)
-	defer cancel()
-	if _, err := n.sender.Post(ctx, httpsend.Request{URL: n.url, Header: h, Body: body}); err != nil {
+	if _, err := n.target.Post(ctx, h, body); err != nil {
 		return fmt.Errorf("webhook: message %s: %w", m.ID, err)
 	}
 	return nil
