@@ -29,7 +29,9 @@ func receiver(t *testing.T, status int, body, retryAfter string, hang bool) (*ht
 		got <- received{r.Header.Clone(), b}
 		if hang {
 			<-r.Context().Done()
-			return
+			// A handler that returns writes an implicit 200: abort
+			// instead, so a hanging receiver never answers at all.
+			panic(http.ErrAbortHandler)
 		}
 		if retryAfter != "" {
 			w.Header().Set("Retry-After", retryAfter)

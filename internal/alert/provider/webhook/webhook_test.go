@@ -36,7 +36,9 @@ func receiver(t *testing.T, tls bool, status int, retryAfter string, hang bool) 
 		got <- received{r.Method, r.Header.Clone(), body}
 		if hang {
 			<-r.Context().Done()
-			return
+			// A handler that returns writes an implicit 200: abort
+			// instead, so a hanging receiver never answers at all.
+			panic(http.ErrAbortHandler)
 		}
 		if retryAfter != "" {
 			w.Header().Set("Retry-After", retryAfter)
