@@ -70,21 +70,6 @@ func CompileMatchers(ms []store.Matcher) ([]compiledMatcher, error) {
 	return out, nil
 }
 
-// ParseMatcher parses "name=value", "name!=value", "name=~regex" or
-// "name!~regex".
-func ParseMatcher(s string) (store.Matcher, error) {
-	for _, op := range []string{"=~", "!~", "!=", "="} {
-		if i := strings.Index(s, op); i > 0 {
-			m := store.Matcher{Name: strings.TrimSpace(s[:i]), Op: op, Value: strings.TrimSpace(s[i+len(op):])}
-			if _, err := CompileMatchers([]store.Matcher{m}); err != nil {
-				return m, err
-			}
-			return m, nil
-		}
-	}
-	return store.Matcher{}, fmt.Errorf("matcher %q: want name=value, name!=value, name=~regex or name!~regex", s)
-}
-
 // matchAll reports whether l satisfies every matcher (an absent label is
 // the empty string, as in Alertmanager).
 func matchAll(ms []compiledMatcher, l Labels) bool {

@@ -86,14 +86,15 @@ func newSilenceCmd(a *app) *cobra.Command {
 			if strings.TrimSpace(comment) == "" {
 				return usagef("--comment is required: say why")
 			}
-			var ms []store.Matcher
+			var parsed []config.Matcher
 			for _, s := range args {
-				m, err := alert.ParseMatcher(s)
+				m, err := config.ParseMatcher(s)
 				if err != nil {
 					return usageError{err}
 				}
-				ms = append(ms, m)
+				parsed = append(parsed, m)
 			}
+			ms := alert.StoreMatchers(parsed)
 			ctx := cmd.Context()
 			db, err := addF.open(ctx)
 			if err != nil {
@@ -274,7 +275,6 @@ func runAlertTest(ctx context.Context, a *app, f *storeFlags, route string) erro
 		return usagef("--config %s: %w", f.config, err)
 	}
 	notifiers := map[string]notify.Notifier{}
-	var routes []alert.Route
 	for _, n := range cfg.Notifiers {
 		built, err := provider.Build(n)
 		if err != nil {
@@ -282,19 +282,16 @@ func runAlertTest(ctx context.Context, a *app, f *storeFlags, route string) erro
 		}
 		notifiers[n.Name] = built
 	}
-	for _, r := range cfg.Routes {
-		var ms []store.Matcher
-		for _, m := range r.Match {
-			ms = append(ms, store.Matcher{Name: m.Name, Op: m.Op, Value: m.Value})
-		}
-		routes = append(routes, alert.Route{Name: r.Name, Matchers: ms, Receivers: r.Receivers, Runbook: r.Runbook})
+	opts, err := alert.OptionsFromConfig(cfg)
+	if err != nil {
+		return usageError{err}
 	}
 	db, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	eng, err := alert.NewEngine(db, alert.Options{Routes: routes})
+	eng, err := alert.NewEngine(db, opts)
 	if err != nil {
 		return usageError{err}
 	}

@@ -38,41 +38,18 @@ func compileAlerting(cfg *config.Config, log *slog.Logger) (*alertPlan, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	tmpl, err := alert.ParseTemplates(cfg.Alerting.TitleTemplate, cfg.Alerting.TextTemplate)
+	opts, err := alert.OptionsFromConfig(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("alerting (%s): %w", cfg.Alerting.Pos, err)
+		return nil, err
 	}
-	a := cfg.Alerting
-	ap.opts = alert.Options{
-		GroupWait: a.GroupWait, MaxItems: a.MaxItems, Ungrouped: ungrouped, Templates: tmpl, DashboardURL: a.DashboardURL,
-		Flap: alert.FlapOptions{Window: a.FlapWindow, High: a.FlapHigh, Low: a.FlapLow}, Logger: log,
-	}
-	for _, r := range cfg.Routes {
-		ap.opts.Routes = append(ap.opts.Routes, alert.Route{Name: r.Name, Matchers: storeMatchers(r.Match), Receivers: r.Receivers,
-			Continue: r.Continue, SendResolved: r.SendResolved, RepeatInterval: r.RepeatInterval,
-			EscalateAfter: r.EscalateAfter, EscalateTo: r.EscalateTo, Runbook: r.Runbook})
-	}
-	for _, m := range cfg.Maintenance {
-		w := alert.Window{Name: m.Name, Matchers: storeMatchers(m.Match), Start: m.Start, End: m.End, Duration: m.Duration}
-		if m.Schedule != nil {
-			w.Schedule = m.Schedule
-		}
-		ap.opts.Maintenance = append(ap.opts.Maintenance, w)
-	}
+	opts.Ungrouped, opts.Logger = ungrouped, log
+	ap.opts = opts
 	// A configuration check: the engine refuses what the config package
 	// cannot see (regular expressions are compiled again there).
 	if _, err := alert.NewEngine(nil, ap.opts); err != nil {
 		return nil, err
 	}
 	return ap, nil
-}
-
-func storeMatchers(ms []config.Matcher) []store.Matcher {
-	out := make([]store.Matcher, len(ms))
-	for i, m := range ms {
-		out[i] = store.Matcher{Name: m.Name, Op: m.Op, Value: m.Value}
-	}
-	return out
 }
 
 // alertStore is what alerting needs of the backend.
