@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,48 +130,48 @@ func (d *Dispatcher) round(ctx context.Context) {
 		}
 		byReceiver[e.Receiver] = append(byReceiver[e.Receiver], e)
 	}
+	// Every pending entry, due or not, by receiver and incident: an entry
+	// waits while an older one of its incident is pending (one query per
+	// round; each receiver's goroutine owns its part).
+	all, err := d.st.ListOutbox(ctx, store.OutboxFilter{State: store.OutboxPending})
+	if err != nil {
+		d.opts.Logger.Error("read outbox", "err", err)
+		return
+	}
+	pending := map[string]map[string][]int64{}
+	for _, e := range all {
+		if pending[e.Receiver] == nil {
+			pending[e.Receiver] = map[string][]int64{}
+		}
+		pending[e.Receiver][e.Incident] = append(pending[e.Receiver][e.Incident], e.ID)
+	}
 	var wg sync.WaitGroup
 	for _, rc := range order {
 		wg.Add(1)
-		go func(entries []store.OutboxEntry) {
+		go func(entries []store.OutboxEntry, pend map[string][]int64) {
 			defer wg.Done()
 			blocked := map[string]bool{}
 			for _, e := range entries {
 				if ctx.Err() != nil {
 					return
 				}
-				if blocked[e.Incident] {
+				if blocked[e.Incident] || slices.ContainsFunc(pend[e.Incident], func(id int64) bool { return id < e.ID }) {
 					continue
 				}
-				if earlier, err := d.earlierPending(ctx, e); err != nil || earlier {
-					continue
-				}
-				if !d.send(ctx, e) {
+				if d.send(ctx, e) != store.OutboxDelivered {
 					blocked[e.Incident] = true
+					continue
 				}
+				pend[e.Incident] = slices.DeleteFunc(pend[e.Incident], func(id int64) bool { return id == e.ID })
 			}
-		}(byReceiver[rc])
+		}(byReceiver[rc], pending[rc])
 	}
 	wg.Wait()
 }
 
-// earlierPending reports whether an older entry of the same incident and
-// receiver is still pending (it goes first).
-func (d *Dispatcher) earlierPending(ctx context.Context, e store.OutboxEntry) (bool, error) {
-	pend, err := d.st.ListOutbox(ctx, store.OutboxFilter{State: store.OutboxPending, Receiver: e.Receiver, Incident: e.Incident})
-	if err != nil {
-		return false, err
-	}
-	for _, p := range pend {
-		if p.ID < e.ID {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// send makes one attempt and records its outcome; it reports success.
-func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) bool {
+// send makes one attempt, records its outcome and returns the entry's
+// new state.
+func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) store.OutboxState {
 	rec := context.WithoutCancel(ctx)
 	d.mu.Lock()
 	n, ok := d.notifiers[e.Receiver]
@@ -178,29 +179,30 @@ func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) bool {
 	attempts := e.Attempts + 1
 	if !ok {
 		d.dead(rec, e, attempts, fmt.Sprintf("no notifier named %q in the configuration", e.Receiver))
-		return false
+		return store.OutboxDead
 	}
 	var m notify.Message
 	if err := json.Unmarshal(e.Payload, &m); err != nil {
 		d.dead(rec, e, attempts, "unreadable payload: "+err.Error())
-		return false
+		return store.OutboxDead
 	}
 	actx, cancel := context.WithTimeout(rec, d.opts.AttemptTimeout)
 	err := n.Send(actx, m)
 	cancel()
 	now := d.opts.Now()
 	if err == nil {
+		d.Delivered.Add(1)
 		if err := d.st.MarkDelivered(rec, e.ID, now, attempts); err != nil {
 			d.opts.Logger.Error("record delivery", "err", err, "key", e.Key)
+			return store.OutboxPending // the store still says pending: sent again, same key
 		}
-		d.Delivered.Add(1)
 		d.opts.Logger.Info("notification delivered", "receiver", e.Receiver, "key", e.Key, "event", e.Event, "attempts", attempts)
-		return true
+		return store.OutboxDelivered
 	}
 	d.Failed.Add(1)
 	if notify.IsPermanent(err) || now.Sub(e.Created) >= d.opts.MaxAge {
 		d.dead(rec, e, attempts, err.Error())
-		return false
+		return store.OutboxDead
 	}
 	delay := d.backoff(attempts)
 	if after, ok := notify.RetryDelay(err); ok && after > delay {
@@ -211,7 +213,7 @@ func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) bool {
 	}
 	d.opts.Logger.Warn("notification failed; will retry", "receiver", e.Receiver, "key", e.Key, "attempts", attempts,
 		"retry_in", delay.Round(time.Millisecond), "err", err)
-	return false
+	return store.OutboxPending
 }
 
 func (d *Dispatcher) dead(ctx context.Context, e store.OutboxEntry, attempts int, why string) {
