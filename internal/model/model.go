@@ -142,6 +142,10 @@ type Finding struct {
 	Labels   map[string]string `json:"labels,omitempty"`
 	Opened   time.Time         `json:"opened"`
 	Resolved *time.Time        `json:"resolved,omitempty"`
+	// Acked is when someone acknowledged the finding (nil: not yet), and
+	// AckedBy who.
+	Acked   *time.Time `json:"acked,omitempty"`
+	AckedBy string     `json:"acked_by,omitempty"`
 }
 
 // Open reports whether the finding is unresolved.

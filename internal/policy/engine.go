@@ -3,6 +3,7 @@ package policy
 import (
 	"cmp"
 	"maps"
+	"net/netip"
 	"slices"
 
 	"github.com/portwatch/portwatch/internal/model"
@@ -130,4 +131,26 @@ func newFinding(kind model.FindingKind, rule string, state model.EndpointState, 
 		Labels:   maps.Clone(labels),
 		Opened:   state.LastSeen,
 	}
+}
+
+// GroupsOf returns the names of the groups addr belongs to, in
+// configuration order (nil when none).
+func (e *Engine) GroupsOf(addr netip.Addr) []string {
+	var names []string
+	for i := range e.groups {
+		if e.groups[i].contains(addr) {
+			names = append(names, e.groups[i].Name)
+		}
+	}
+	return names
+}
+
+// GroupLabels returns the labels of a group (nil for an unknown group).
+// The map is shared: do not modify it.
+func (e *Engine) GroupLabels(group string) map[string]string { return e.labels[group] }
+
+// MonitorsOf returns the monitors of an endpoint (nil when none).
+func (e *Engine) MonitorsOf(ep model.Endpoint) []Monitor {
+	ep.Addr = ep.Addr.Unmap()
+	return e.monitors[ep]
 }

@@ -18,6 +18,9 @@ import (
 // ErrNotFound is returned when a requested record does not exist.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrConflict is returned when a record with the same unique name exists.
+var ErrConflict = errors.New("store: already exists")
+
 // Store is a backend. Every method is safe for concurrent use; writes are
 // expected to come mostly from one Writer (single-writer pattern), reads
 // from anywhere.
@@ -102,17 +105,35 @@ type ChangeFilter struct {
 	Location model.Location
 	From     time.Time // inclusive
 	To       time.Time // exclusive
+	Kind     model.ChangeKind
+	// Desc lists newest first instead of oldest first.
+	Desc bool
 	Page
 }
 
 // FindingFilter selects findings. Zero fields match anything.
 type FindingFilter struct {
-	OpenOnly bool
-	Severity model.Severity
-	Location model.Location
-	Addr     netip.Addr
+	ID           int64
+	OpenOnly     bool
+	ResolvedOnly bool
+	Severity     model.Severity
+	Kind         model.FindingKind
+	Location     model.Location
+	Addr         netip.Addr
+	Endpoint     *model.Endpoint
+	Acked        AckedFilter
 	Page
 }
+
+// AckedFilter selects findings by acknowledgement.
+type AckedFilter int
+
+// AckedFilter values.
+const (
+	AckedAny AckedFilter = iota
+	AckedYes
+	AckedNo
+)
 
 // ScanFilter selects scans. Zero fields match anything.
 type ScanFilter struct {

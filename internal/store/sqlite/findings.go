@@ -11,7 +11,7 @@ import (
 	"github.com/portwatch/portwatch/internal/store"
 )
 
-const findingQuery = `SELECT f.id, f.kind, f.severity, ` + endpointCols + `, f.rule, f.message, f.labels, f.opened, f.resolved
+const findingQuery = `SELECT f.id, f.kind, f.severity, ` + endpointCols + `, f.rule, f.message, f.labels, f.opened, f.resolved, f.acked, f.acked_by
 	FROM findings f JOIN series s ON s.id = f.series_id`
 
 // OpenFinding opens f unless one with the same key is open; it returns
@@ -118,6 +118,24 @@ func (d *DB) ListFindings(ctx context.Context, f store.FindingFilter) ([]model.F
 	if f.Addr.IsValid() {
 		w.add(`s.addr = ?`, addrBytes(f.Addr))
 	}
+	if f.Endpoint != nil {
+		w.addEndpoint(*f.Endpoint)
+	}
+	if f.ID != 0 {
+		w.add(`f.id = ?`, f.ID)
+	}
+	if f.Kind != "" {
+		w.add(`f.kind = ?`, string(f.Kind))
+	}
+	if f.ResolvedOnly {
+		w.add(`f.resolved IS NOT NULL`)
+	}
+	switch f.Acked {
+	case store.AckedYes:
+		w.add(`f.acked IS NOT NULL`)
+	case store.AckedNo:
+		w.add(`f.acked IS NULL`)
+	}
 	return d.queryFindings(ctx, d.db, w, ` ORDER BY f.opened DESC, f.id DESC`+limitClause(f.Limit, f.Offset))
 }
 
@@ -141,9 +159,10 @@ func (d *DB) queryFindings(ctx context.Context, q querier, w where, tail string)
 			port                  int
 			labels                sql.NullString
 			opened                int64
-			resolved              sql.NullInt64
+			resolved, acked       sql.NullInt64
+			ackedBy               sql.NullString
 		)
-		if err := rows.Scan(&f.ID, &kind, &sev, &addr, &proto, &port, &loc, &f.Rule, &f.Message, &labels, &opened, &resolved); err != nil {
+		if err := rows.Scan(&f.ID, &kind, &sev, &addr, &proto, &port, &loc, &f.Rule, &f.Message, &labels, &opened, &resolved, &acked, &ackedBy); err != nil {
 			return nil, fmt.Errorf("scan finding: %w", err)
 		}
 		if f.Endpoint, f.Location, err = scanEndpoint(addr, proto, port, loc); err != nil {
@@ -158,6 +177,10 @@ func (d *DB) queryFindings(ctx context.Context, q querier, w where, tail string)
 		if resolved.Valid {
 			t := fromNanos(resolved.Int64)
 			f.Resolved = &t
+		}
+		if acked.Valid {
+			t := fromNanos(acked.Int64)
+			f.Acked, f.AckedBy = &t, ackedBy.String
 		}
 		out = append(out, f)
 	}

@@ -155,8 +155,15 @@ func (d *DB) ListChanges(ctx context.Context, f store.ChangeFilter) ([]model.Cha
 	if !f.To.IsZero() {
 		w.add(`c.time < ?`, nanos(f.To))
 	}
+	if f.Kind != "" {
+		w.add(`c.kind = ?`, string(f.Kind))
+	}
+	order := ` ORDER BY c.time, c.id`
+	if f.Desc {
+		order = ` ORDER BY c.time DESC, c.id DESC`
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT c.id, `+endpointCols+`, c.time, c.kind, c.from_val, c.to_val
-		FROM changes c JOIN series s ON s.id = c.series_id`+w.String()+` ORDER BY c.time, c.id`+limitClause(f.Limit, f.Offset), w.args...)
+		FROM changes c JOIN series s ON s.id = c.series_id`+w.String()+order+limitClause(f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("query changes: %w", err)
 	}

@@ -40,3 +40,13 @@ func TestAlertingContract(t *testing.T) {
 		return s
 	})
 }
+
+func TestAccountsContract(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) storetest.AccountsBackend {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "portwatch.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
