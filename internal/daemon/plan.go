@@ -23,6 +23,7 @@ type plan struct {
 	discovery []discoveryPlan
 	policy    *policy.Engine
 	alert     *alertPlan
+	snapshot  *Snapshot
 }
 
 // monitorPlan is one monitor: the endpoints its host resolved to.
@@ -107,6 +108,7 @@ func compile(ctx context.Context, cfg *config.Config, resolver target.Resolver) 
 		return nil, err
 	}
 	p.alert = ap
+	p.snapshot = snapshotOf(p)
 	return p, nil
 }
 
