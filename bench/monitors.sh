@@ -78,8 +78,10 @@ read -r n_open n_closed n_filtered addr_open addr_closed addr_filtered <"$WORK/s
 "$BIN" config validate "$cfg" >&2 || die "generated config $cfg is not valid"
 say "lab up; $MONITORS monitors every $INTERVAL for $DURATION s: $n_open open ($addr_open), $n_closed closed ($addr_closed), $n_filtered filtered ($addr_filtered)"
 
-# stats: the daemon's /debug/stats, fetched from inside the scanner namespace.
-stats() { ip netns exec "$ns" curl -sf --max-time 5 "http://$LISTEN/debug/stats"; }
+# stats: the daemon's /debug/stats, fetched from inside the scanner namespace
+# with a viewer token (everything but the health checks needs one).
+token=$("$BIN" token create --db "$db" --name bench-monitors --role viewer 2>/dev/null) || die "token create failed"
+stats() { ip netns exec "$ns" curl -sf --max-time 5 -H "Authorization: Bearer $token" "http://$LISTEN/debug/stats"; }
 dbsize() { local s=0 f; for f in "$db" "$db-wal"; do [[ -f $f ]] && s=$((s + $(stat -c %s "$f"))); done; echo "$s"; }
 
 ip netns exec "$ns" "$BIN" serve --config "$cfg" --db "$db" --listen "$LISTEN" --log-format json >"$log" 2>&1 &

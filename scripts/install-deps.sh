@@ -50,6 +50,8 @@ PACKAGES=(
 	sqlite3        # bench/monitors.sh counts stored observations
 	rsyslog        # the syslog notifier's tests run a real rsyslogd (never as a service)
 	rsyslog-gnutls # ... with its TLS input
+	chromium       # the dashboard's browser tests (chromedp, headless, in the scanner namespace)
+	fonts-dejavu-core # ... and a font for its screenshots
 )
 # Deliberately not installed (heavy: Java, Erlang, Samba's stack): zookeeper,
 # rabbitmq-server, samba. Their fingerprinters are tested against recorded

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,45 @@ type Dispatcher struct {
 	wake      chan struct{}
 
 	Delivered, Failed, Dead atomic.Uint64
+
+	smu        sync.Mutex // guards byReceiver
+	byReceiver map[string]*DeliveryStats
+}
+
+// DeliveryStats counts one receiver's delivery outcomes since the
+// dispatcher was created: entries delivered, attempts that failed, and
+// entries given up (dead letters).
+type DeliveryStats struct {
+	Receiver                string
+	Delivered, Failed, Dead uint64
+}
+
+// count adds one outcome of receiver to its totals.
+func (d *Dispatcher) count(receiver string, add func(*DeliveryStats)) {
+	d.smu.Lock()
+	defer d.smu.Unlock()
+	if d.byReceiver == nil {
+		d.byReceiver = map[string]*DeliveryStats{}
+	}
+	s := d.byReceiver[receiver]
+	if s == nil {
+		s = &DeliveryStats{Receiver: receiver}
+		d.byReceiver[receiver] = s
+	}
+	add(s)
+}
+
+// Stats returns the per-receiver totals, sorted by receiver. Receivers
+// appear once they have had an outcome.
+func (d *Dispatcher) Stats() []DeliveryStats {
+	d.smu.Lock()
+	out := make([]DeliveryStats, 0, len(d.byReceiver))
+	for _, s := range d.byReceiver {
+		out = append(out, *s)
+	}
+	d.smu.Unlock()
+	slices.SortFunc(out, func(a, b DeliveryStats) int { return strings.Compare(a.Receiver, b.Receiver) })
+	return out
 }
 
 // NewDispatcher sends entries to the notifiers by receiver name.
@@ -192,6 +232,7 @@ func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) store.Outbox
 	now := d.opts.Now()
 	if err == nil {
 		d.Delivered.Add(1)
+		d.count(e.Receiver, func(s *DeliveryStats) { s.Delivered++ })
 		if err := d.st.MarkDelivered(rec, e.ID, now, attempts); err != nil {
 			d.opts.Logger.Error("record delivery", "err", err, "key", e.Key)
 			return store.OutboxPending // the store still says pending: sent again, same key
@@ -200,6 +241,7 @@ func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) store.Outbox
 		return store.OutboxDelivered
 	}
 	d.Failed.Add(1)
+	d.count(e.Receiver, func(s *DeliveryStats) { s.Failed++ })
 	if notify.IsPermanent(err) || now.Sub(e.Created) >= d.opts.MaxAge {
 		d.dead(rec, e, attempts, err.Error())
 		return store.OutboxDead
@@ -218,6 +260,7 @@ func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) store.Outbox
 
 func (d *Dispatcher) dead(ctx context.Context, e store.OutboxEntry, attempts int, why string) {
 	d.Dead.Add(1)
+	d.count(e.Receiver, func(s *DeliveryStats) { s.Dead++ })
 	if err := d.st.MarkDead(ctx, e.ID, d.opts.Now(), attempts, why); err != nil {
 		d.opts.Logger.Error("record dead letter", "err", err, "key", e.Key)
 	}

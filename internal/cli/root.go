@@ -105,6 +105,7 @@ nmap's port syntax and states), and reports every port's state with its reason.`
 	root.AddCommand(newHistoryCmd(a), newFindingsCmd(a), newDiffCmd(a))
 	root.AddCommand(newServeCmd(a), newStatusCmd(a))
 	root.AddCommand(newAckCmd(a), newSilenceCmd(a), newAlertCmd(a))
+	root.AddCommand(newUserCmd(a), newTokenCmd(a))
 	return root
 }
 

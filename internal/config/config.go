@@ -37,7 +37,15 @@ type Server struct {
 	Listen   string // HTTP listen address; default 127.0.0.1:7070
 	DB       string // store DSN (a SQLite file path); default portwatch.db
 	Location string // the vantage point recorded on observations; default "local"
-	Pos      Pos
+	// TLSCert and TLSKey are PEM files for HTTPS. A listen address other
+	// than loopback requires TLS: without them a self-signed certificate
+	// is generated next to the database.
+	TLSCert string
+	TLSKey  string
+	// MetricsPublic serves /metrics without a token (default: a viewer
+	// token is required, like every other non-health endpoint).
+	MetricsPublic bool
+	Pos           Pos
 }
 
 // Retention says how long history is kept.

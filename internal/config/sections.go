@@ -66,7 +66,13 @@ func (dr *draft) addServer(d *decoder, n *yaml.Node) {
 				s.Location = str
 			}
 		},
+		"tls_cert":       func(v *yaml.Node) { s.TLSCert, _ = d.str(v, entity, "tls_cert") },
+		"tls_key":        func(v *yaml.Node) { s.TLSKey, _ = d.str(v, entity, "tls_key") },
+		"metrics_public": func(v *yaml.Node) { s.MetricsPublic = d.boolean(v, entity, "metrics_public") },
 	})
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		d.errorf(n, entity, "tls_cert and tls_key go together: give both or neither")
+	}
 }
 
 // addRetention decodes the retention section, defaulted then validated.

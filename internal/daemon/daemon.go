@@ -55,12 +55,21 @@ type Daemon struct {
 	engine      *engine.Engine
 	concurrency int // of discovery connect scans
 
-	mu     sync.Mutex // guards plan, alerts
+	mu     sync.Mutex // guards plan, alerts, runCtx
 	plan   *plan
 	alerts *alert.Engine
+	runCtx context.Context // Run's context, for scans started on request
+
+	// reloadMu serialises reloads (file changes, SIGHUP, monitors added
+	// through the API); base is the files' configuration, without the
+	// runtime monitors.
+	reloadMu sync.Mutex
+	base     *config.Config
+	manual   manualScans
 
 	alertStore alertStore
 	dispatcher *alert.Dispatcher
+	scans      scanStats // discovery scans, for /metrics
 
 	started     time.Time
 	checks      atomic.Uint64 // monitor checks recorded
@@ -112,7 +121,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, opts Options) 
 		return nil, fmt.Errorf("store %T has no alerting tables", st)
 	}
 	d.alertStore = as
-	p, err := compile(ctx, cfg, opts.Resolver)
+	d.base = cfg
+	eff, err := d.effective(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := compile(ctx, eff, opts.Resolver)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +163,9 @@ func (d *Daemon) jobs(p *plan) []schedule.Job {
 // returns. The store stays open; the caller closes it.
 func (d *Daemon) Run(ctx context.Context) error {
 	d.started = time.Now()
+	d.mu.Lock()
+	d.runCtx = ctx
+	d.mu.Unlock()
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
 	schedDone := make(chan error, 1)
@@ -185,6 +202,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			d.ready.Store(false)
 			<-schedDone
+			d.manual.wg.Wait()
 			err := d.writer.Close()
 			ws := d.writer.Stats()
 			d.log.Info("stopped", "observations", d.rec.observations.Load(), "committed", ws.Committed, "failed", ws.Failed)
@@ -206,6 +224,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 // unchanged keep their schedule. Settings that need a restart (listen
 // address, database) are reported as a warning and otherwise ignored.
 func (d *Daemon) Reload(ctx context.Context, cfg *config.Config) error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	return d.reloadLocked(ctx, cfg)
+}
+
+// reloadLocked is Reload with reloadMu held: cfg becomes the base, the
+// runtime monitors are added to it.
+func (d *Daemon) reloadLocked(ctx context.Context, base *config.Config) error {
+	cfg, err := d.effective(ctx, base)
+	if err != nil {
+		return err
+	}
 	p, err := compile(ctx, cfg, d.opts.Resolver)
 	if err != nil {
 		return err
@@ -233,6 +263,7 @@ func (d *Daemon) Reload(ctx context.Context, cfg *config.Config) error {
 	d.mu.Lock()
 	d.plan, d.alerts = p, eng
 	d.mu.Unlock()
+	d.base = base
 	d.rec.reevaluate(ctx, p.policy)
 	d.log.Info("configuration reloaded", "monitors", len(p.monitors), "discovery_jobs", len(p.discovery), "files", cfg.Files)
 	return nil

@@ -131,6 +131,7 @@ func (d *Daemon) runDiscovery(ctx context.Context, p *plan, j discoveryPlan) {
 	if err != nil {
 		d.log.Error("store discovery scan", "job", j.cfg.Name, "err", err)
 	}
+	d.scans.record(j.cfg.Name, res, err)
 	var obs []model.Observation
 	add := func(ep model.Endpoint, at time.Time, state scan.PortState, reason scan.Reason, rtt time.Duration, svc *fingerprint.Service) {
 		obs = append(obs, model.Observation{Endpoint: ep, Location: p.location, Time: at, State: state, Reason: reason,

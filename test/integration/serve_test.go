@@ -59,6 +59,9 @@ type serveFixture struct {
 	config string
 	http   *http.Client
 	h1, h2 lab.Host
+	// token is an admin API token made with `portwatch token create`
+	// before the daemon's first start.
+	token string
 }
 
 func newServeFixture(t *testing.T) *serveFixture {
@@ -123,6 +126,13 @@ monitors:
 
 func (f *serveFixture) start(t *testing.T) *daemonProc {
 	t.Helper()
+	if f.token == "" {
+		out, err := f.e.portwatch(context.Background(), "token", "create", "--db", f.db, "--name", "integration", "--role", "admin").Output()
+		if err != nil {
+			t.Fatalf("token create: %v", err)
+		}
+		f.token = strings.TrimSpace(string(out))
+	}
 	p := &daemonProc{log: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd = f.e.portwatch(context.Background(), "serve", "--config", f.config, "--db", f.db, "--watch", "500ms")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -157,7 +167,9 @@ func (f *serveFixture) start(t *testing.T) *daemonProc {
 
 func (f *serveFixture) stats(t *testing.T) daemon.Stats {
 	t.Helper()
-	resp, err := f.http.Get("http://" + serveListen + "/debug/stats")
+	req, _ := http.NewRequest("GET", "http://"+serveListen+"/debug/stats", nil)
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	resp, err := f.http.Do(req)
 	if err != nil {
 		t.Fatalf("stats: %v", err)
 	}

@@ -130,3 +130,33 @@ func bucketUpper(i int) time.Duration {
 	}
 	return time.Duration(float64(histUnit) * math.Exp2(float64(i)/histSubBuckets))
 }
+
+// Cumulative returns, for each of bounds (ascending), how many
+// observations were at most that bound, with the total count and an
+// estimate of the sum, for exposition as a coarser histogram. An
+// observation is placed by the upper edge of its logarithmic bucket, so a
+// count may overstate a duration by up to 9 % but never understate it;
+// the sum counts each observation at its bucket's geometric middle. The
+// total is the sum of the buckets read, so the counts are consistent
+// with each other even while observations arrive.
+func (h *Histogram) Cumulative(bounds []time.Duration) (counts []uint64, total uint64, sum time.Duration) {
+	counts = make([]uint64, len(bounds))
+	var fsum float64
+	for i := range h.counts {
+		n := h.counts[i].Load()
+		if n == 0 {
+			continue
+		}
+		total += n
+		upper := bucketUpper(i)
+		if i > 0 {
+			fsum += float64(n) * float64(upper) / math.Exp2(0.5/histSubBuckets)
+		}
+		for j, b := range bounds {
+			if upper <= b {
+				counts[j] += n
+			}
+		}
+	}
+	return counts, total, time.Duration(fsum)
+}
