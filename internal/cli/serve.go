@@ -10,14 +10,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/portwatch/portwatch/internal/auth"
 	"github.com/portwatch/portwatch/internal/config"
 	"github.com/portwatch/portwatch/internal/daemon"
+	"github.com/portwatch/portwatch/internal/server"
 	"github.com/portwatch/portwatch/internal/store/sqlite"
 )
 
@@ -38,7 +41,11 @@ func newServeCmd(a *app) *cobra.Command {
 		Short: "Run the monitoring daemon: scheduled discovery and checks, history, findings",
 		Long: `Serve runs the monitoring daemon. It schedules the configuration's discovery
 jobs and monitors, records every observation, state change and policy finding
-in its store, and serves GET /healthz and GET /debug/stats.
+in its store, and serves the dashboard (/), the JSON API (/api/v1), Prometheus
+metrics (/metrics) and health checks (/healthz, /readyz). Everything but the
+health checks needs a login or an API token; the first start prints a one-time
+password for the user admin. A listen address other than loopback requires TLS
+(server.tls_cert/tls_key, or a generated self-signed certificate).
 
 Without --config it monitors this machine's loopback addresses (the top 1000
 TCP ports of 127.0.0.1 and ::1 every minute) into portwatch.db in the working
@@ -124,17 +131,42 @@ func runServe(ctx context.Context, a *app, f *serveFlags, cmd *cobra.Command) er
 	if err != nil {
 		return usagef("%w", err)
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	authSvc, err := auth.NewService(st, auth.Options{Logger: log})
 	if err != nil {
-		return usagef("listen: %w", err)
+		return err
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln, err := server.Listen(ctx, cfg.Server.Listen, server.TLSFiles{Cert: cfg.Server.TLSCert, Key: cfg.Server.TLSKey}, filepath.Dir(cfg.Server.DB))
+	if err != nil {
+		return usagef("%w", err)
+	}
+	if ln.Generated != "" {
+		log.Warn("listening beyond loopback requires TLS: a SELF-SIGNED certificate was generated; browsers will warn. Set server.tls_cert and server.tls_key to your own certificate",
+			"certificate", ln.Generated)
+	}
+	handler, err := server.Handler(server.Options{Daemon: d, Store: st, Auth: authSvc, Logger: log, Version: a.version, MetricsPublic: cfg.Server.MetricsPublic})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	// Requests (live-refresh streams especially) end when shutdown begins.
+	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHTTP()
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return httpCtx }}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()
-	log.Info("serving", "listen", "http://"+ln.Addr().String(), "db", cfg.Server.DB, "config", configName(f.config), "version", a.version)
+	log.Info("serving", "listen", ln.URL, "db", cfg.Server.DB, "config", configName(f.config), "version", a.version)
+	lines, err := server.Bootstrap(ctx, authSvc, ln.URL)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(a.io.Err, strings.Join(lines, "\n"))
+	}
 
 	reload := make(chan string, 1)
 	ask := func(why string) {
@@ -173,6 +205,7 @@ func runServe(ctx context.Context, a *app, f *serveFlags, cmd *cobra.Command) er
 	runErr := d.Run(ctx)
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
+	stopHTTP()
 	_ = srv.Shutdown(shutCtx)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return exitError{code: ExitPartial, err: runErr}

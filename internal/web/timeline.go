@@ -71,7 +71,15 @@ func laneSegments(cur model.EndpointState, cs []model.Change, from time.Time) []
 	}
 	var segs []chart.Segment
 	if cs[0].From != "" && cs[0].Time.After(from) {
-		segs = append(segs, chart.Segment{From: from, To: cs[0].Time, State: cs[0].From})
+		// Before its first change the endpoint was in the change's From
+		// state, but only since it was first seen: earlier is unknown.
+		start := from
+		if cur.FirstSeen.After(start) {
+			start = cur.FirstSeen
+		}
+		if cs[0].Time.After(start) {
+			segs = append(segs, chart.Segment{From: start, To: cs[0].Time, State: cs[0].From})
+		}
 	}
 	for i, c := range cs {
 		s := chart.Segment{From: c.Time, State: c.To}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // chromium returns Debian's chromium, or skips.
@@ -89,6 +90,12 @@ func TestBrowserDashboard(t *testing.T) {
 	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancelT()
 
+	// The first run on ctx itself starts the browser; later steps run on
+	// child contexts with their own timeouts (cancelling a child whose
+	// run started the browser would close it).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
 	shot := func(name string) {
 		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
@@ -103,7 +110,9 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
+		stepCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(stepCtx, actions...); err != nil {
 			shot("failed-" + strings.ReplaceAll(what, " ", "-"))
 			t.Fatalf("%s: %v", what, err)
 		}
@@ -120,7 +129,7 @@ func TestBrowserDashboard(t *testing.T) {
 	run("choose a password", chromedp.SendKeys("#new-password", "morning-coffee-42"),
 		chromedp.SendKeys("#new-password2", "morning-coffee-42"),
 		chromedp.Click("#password-submit"),
-		chromedp.WaitVisible("#whoami"))
+		chromedp.WaitVisible("#exposure"))
 	who, err := chromedp.Run(ctx, chromedp.Text("#whoami"))
 	if err != nil || !strings.Contains(who, "admin") {
 		t.Errorf("#whoami = %q (%v)", who, err)
@@ -160,6 +169,11 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.WaitVisible("#latency-chart svg"),
 		chromedp.WaitVisible("#availability-chart svg"))
 	shot("06-endpoint")
+	avail, err := chromedp.Run(ctx, chromedp.Text("#availability-figure"))
+	var pctv float64
+	if _, perr := fmt.Sscanf(avail, "%f %%", &pctv); err != nil || perr != nil || pctv < 0 || pctv > 100 {
+		t.Errorf("availability figure %q (%v, %v): want a percentage within 0..100", avail, err, perr)
+	}
 
 	// Acknowledge its finding.
 	run("findings page", chromedp.Navigate(base+"/findings"), chromedp.WaitVisible("tr[data-finding] button.ack"))
@@ -212,7 +226,8 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	families, err := new(expfmt.TextParser).TextToMetricFamilies(resp.Body)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
 	if err != nil {
 		t.Fatalf("/metrics does not parse: %v", err)
 	}
