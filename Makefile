@@ -5,7 +5,7 @@ BIN     ?= bin/portwatch
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test check lint bench fuzz clean
+.PHONY: build test check lint bench bench-web fuzz clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/portwatch
@@ -26,6 +26,11 @@ lint:
 # Speed against nmap on the namespace lab (root); writes bench/results/.
 bench: build
 	bench/run.sh
+
+# Dashboard, API list and /metrics server time at 10,000 endpoints (no root needed).
+bench-web:
+	$(GO) test -count=1 -run 'TestPagesAt10000Endpoints' -v ./internal/web/ | grep -E 'ms|ok|FAIL'
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/web/ ./internal/metrics/
 
 # Each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s

@@ -277,20 +277,7 @@ func (s *server) createToken(c *call) error {
 }
 
 func (s *server) revokeToken(c *call) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	c.object = fmt.Sprintf("token/%d", id)
-	err = s.st.RevokeToken(c.r.Context(), id, time.Now().UTC())
-	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound("token %d: not found", id)
-	}
-	if err != nil {
-		return fmt.Errorf("revoke token %d: %w", id, err)
-	}
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
+	return endByID(c, "token", "revoke", s.st.RevokeToken)
 }
 
 func (s *server) listAudit(c *call) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,17 +130,23 @@ func (s *server) createSilence(c *call) error {
 }
 
 func (s *server) expireSilence(c *call) error {
+	return endByID(c, "silence", "expire", s.st.ExpireSilence)
+}
+
+// endByID ends the record named by the path's {id} at the current time
+// (expire a silence, revoke a token): 204, or 404 for an unknown ID.
+func endByID(c *call, kind, verb string, end func(ctx context.Context, id int64, at time.Time) error) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	c.object = fmt.Sprintf("silence/%d", id)
-	err = s.st.ExpireSilence(c.r.Context(), id, time.Now().UTC())
+	c.object = fmt.Sprintf("%s/%d", kind, id)
+	err = end(c.r.Context(), id, time.Now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound("silence %d: not found", id)
+		return errNotFound("%s %d: not found", kind, id)
 	}
 	if err != nil {
-		return fmt.Errorf("expire silence %d: %w", id, err)
+		return fmt.Errorf("%s %s %d: %w", verb, kind, id, err)
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil

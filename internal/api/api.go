@@ -30,11 +30,7 @@ var _ Daemon = (*daemon.Daemon)(nil)
 
 // Store is the backend the API reads history, alerting state and
 // accounts from (the SQLite store implements it).
-type Store interface {
-	store.Store
-	store.Alerting
-	store.Accounts
-}
+type Store = store.Backend
 
 // Options configure the API handler.
 type Options struct {

@@ -20,11 +20,7 @@ import (
 )
 
 // Backend is the store the server reads and writes.
-type Backend interface {
-	store.Store
-	store.Alerting
-	store.Accounts
-}
+type Backend = store.Backend
 
 // Options say what to serve.
 type Options struct {

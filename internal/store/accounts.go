@@ -135,3 +135,11 @@ type Accounts interface {
 	// DeleteRuntimeMonitor removes one by name; ErrNotFound if absent.
 	DeleteRuntimeMonitor(ctx context.Context, name string) error
 }
+
+// Backend is a store with every part: history, alerting and accounts.
+// The API, the dashboard and the HTTP server take one.
+type Backend interface {
+	Store
+	Alerting
+	Accounts
+}

@@ -30,11 +30,7 @@ type Daemon interface {
 
 // Store is the backend the dashboard reads history from and writes
 // silences and audit entries to.
-type Store interface {
-	store.Store
-	store.Alerting
-	store.Accounts
-}
+type Store = store.Backend
 
 // Options configures the dashboard.
 type Options struct {
