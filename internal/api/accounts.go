@@ -289,7 +289,7 @@ func (s *server) listAudit(c *call) error {
 	if _, err := fixedSort(q, "-time"); err != nil {
 		return err
 	}
-	f := store.AuditFilter{Actor: q.Get("actor"), Page: store.Page{Limit: p.Limit + 1, Offset: p.Offset}}
+	f := store.AuditFilter{Actor: q.Get("actor"), Page: p.Probe()}
 	if f.From, err = timeParam(q, "since"); err != nil {
 		return err
 	}

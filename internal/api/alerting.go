@@ -249,7 +249,7 @@ func (s *server) listOutbox(c *call) error {
 	if _, err := fixedSort(q, "-created"); err != nil {
 		return err
 	}
-	f := store.OutboxFilter{Receiver: q.Get("receiver"), Incident: q.Get("incident"), Page: store.Page{Limit: p.Limit + 1, Offset: p.Offset}}
+	f := store.OutboxFilter{Receiver: q.Get("receiver"), Incident: q.Get("incident"), Page: p.Probe()}
 	if st := q.Get("state"); st != "" {
 		if !slices.Contains([]store.OutboxState{store.OutboxPending, store.OutboxDelivered, store.OutboxDead}, store.OutboxState(st)) {
 			return errBadRequest("state %q: want pending, delivered or dead", st)

@@ -203,7 +203,7 @@ func (s *server) endpointHistory(c *call) error {
 		return err
 	}
 	obs, err := s.st.ListObservations(c.r.Context(), store.ObservationFilter{Endpoint: &ep, Location: model.Location(q.Get("location")),
-		From: from, To: to, Page: store.Page{Limit: p.Limit + 1, Offset: p.Offset}})
+		From: from, To: to, Page: p.Probe()})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/portwatch/portwatch/internal/daemon"
 	"github.com/portwatch/portwatch/internal/model"
 	"github.com/portwatch/portwatch/internal/store"
+	"github.com/portwatch/portwatch/internal/view"
 )
 
 // hostParam reads ?host= as an address.
@@ -18,11 +19,11 @@ func hostParam(c *call) (netip.Addr, error) {
 	if h == "" {
 		return netip.Addr{}, nil
 	}
-	a, err := netip.ParseAddr(h)
+	a, err := view.ParseHost(h)
 	if err != nil {
-		return a, errBadRequest("host %q: not an IP address", h)
+		return a, errParam(err)
 	}
-	return a.Unmap(), nil
+	return a, nil
 }
 
 var changeKinds = []model.ChangeKind{model.ChangeOpened, model.ChangeClosed, model.ChangeFiltered,
@@ -38,7 +39,7 @@ func (s *server) listChanges(c *call) error {
 	if err != nil {
 		return err
 	}
-	f := store.ChangeFilter{Desc: order == 0, Location: model.Location(q.Get("location")), Page: store.Page{Limit: p.Limit + 1, Offset: p.Offset}}
+	f := store.ChangeFilter{Desc: order == 0, Location: model.Location(q.Get("location")), Page: p.Probe()}
 	if f.Addr, err = hostParam(c); err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func (s *server) listFindings(c *call) error {
 	if _, err := fixedSort(q, "-opened"); err != nil {
 		return err
 	}
-	f := store.FindingFilter{Location: model.Location(q.Get("location")), Page: store.Page{Limit: p.Limit + 1, Offset: p.Offset}}
+	f := store.FindingFilter{Location: model.Location(q.Get("location")), Page: p.Probe()}
 	if f.Addr, err = hostParam(c); err != nil {
 		return err
 	}

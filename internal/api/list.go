@@ -54,9 +54,9 @@ func pagedList[T any](r *http.Request, items []T, total int, p view.Page) listin
 // storeList wraps rows fetched from the store with limit+1: one more
 // than the page means there is a next page. The total is not counted.
 func storeList[T any](r *http.Request, got []T, p view.Page) listing {
-	l := listing{Items: got, Limit: p.Limit, Offset: p.Offset}
-	if len(got) > p.Limit {
-		l.Items = got[:p.Limit]
+	items, more := view.Trim(p, got)
+	l := listing{Items: items, Limit: p.Limit, Offset: p.Offset}
+	if more {
 		l.Next = nextLink(r, p)
 	}
 	if got == nil {

@@ -18,7 +18,7 @@ func (s *server) listScans(c *call) error {
 	if _, err := fixedSort(q, "-started"); err != nil {
 		return err
 	}
-	scans, err := s.st.ListScans(c.r.Context(), store.ScanFilter{Job: q.Get("job"), Page: store.Page{Limit: p.Limit + 1, Offset: p.Offset}})
+	scans, err := s.st.ListScans(c.r.Context(), store.ScanFilter{Job: q.Get("job"), Page: p.Probe()})
 	if err != nil {
 		return fmt.Errorf("list scans: %w", err)
 	}

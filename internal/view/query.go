@@ -10,6 +10,7 @@ import (
 
 	"github.com/portwatch/portwatch/internal/model"
 	"github.com/portwatch/portwatch/internal/scan"
+	"github.com/portwatch/portwatch/internal/store"
 )
 
 // Filter selects rows. Zero fields match anything. Every listing of the
@@ -64,11 +65,11 @@ func ParseFilter(q url.Values) (Filter, error) {
 		f.Protocol = scan.Protocol(p)
 	}
 	if h := q.Get("host"); h != "" {
-		a, err := netip.ParseAddr(h)
+		a, err := ParseHost(h)
 		if err != nil {
-			return f, fmt.Errorf("host %q: not an IP address", h)
+			return f, err
 		}
-		f.Host = a.Unmap()
+		f.Host = a
 	}
 	if s := q.Get("severity"); s != "" {
 		sev := model.Severity(s)
@@ -241,3 +242,26 @@ func Slice[T any](p Page, rows []T) []T {
 
 // Slice returns the page's part of endpoint rows.
 func (p Page) Slice(rows []EndpointRow) []EndpointRow { return Slice(p, rows) }
+
+// Probe is the store page that fetches one row more than p, so that Trim
+// can tell whether a next page exists without counting.
+func (p Page) Probe() store.Page { return store.Page{Limit: p.Limit + 1, Offset: p.Offset} }
+
+// Trim cuts the extra row Probe asked for and reports whether it was
+// there (a next page exists).
+func Trim[T any](p Page, rows []T) ([]T, bool) {
+	if len(rows) > p.Limit {
+		return rows[:p.Limit], true
+	}
+	return rows, false
+}
+
+// ParseHost reads a host parameter: an IPv4 or IPv6 address, mapped
+// IPv4 unmapped.
+func ParseHost(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("host %q: not an IP address", s)
+	}
+	return a.Unmap(), nil
+}

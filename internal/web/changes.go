@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/netip"
 	"slices"
 
 	"github.com/portwatch/portwatch/internal/model"
@@ -36,7 +35,7 @@ func (h *handler) changesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := changesData{Kinds: changeKinds, Kind: q.Get("kind"), Host: q.Get("host")}
-	f := store.ChangeFilter{Desc: s[0].Desc, Page: storePage(p)}
+	f := store.ChangeFilter{Desc: s[0].Desc, Page: p.Probe()}
 	if d.Kind != "" {
 		if !slices.Contains(changeKinds, model.ChangeKind(d.Kind)) {
 			h.fail(w, r, http.StatusBadRequest, "kind "+d.Kind+": unknown change kind")
@@ -45,12 +44,12 @@ func (h *handler) changesPage(w http.ResponseWriter, r *http.Request) {
 		f.Kind = model.ChangeKind(d.Kind)
 	}
 	if d.Host != "" {
-		a, err := netip.ParseAddr(d.Host)
+		a, err := view.ParseHost(d.Host)
 		if err != nil {
-			h.fail(w, r, http.StatusBadRequest, "host "+d.Host+": not an IP address")
+			h.fail(w, r, http.StatusBadRequest, err.Error())
 			return
 		}
-		f.Addr = a.Unmap()
+		f.Addr = a
 	}
 	cs, err := h.opts.Store.ListChanges(r.Context(), f)
 	if err != nil {
@@ -58,7 +57,7 @@ func (h *handler) changesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var more bool
-	d.Changes, more = trimPage(cs, p)
+	d.Changes, more = view.Trim(p, cs)
 	d.List = newListing("/changes", q, s, p, -1, len(d.Changes))
 	d.List.HasNext = more
 	h.render(w, r, http.StatusOK, "changes", "Changes", "changes", d)

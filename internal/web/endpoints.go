@@ -100,12 +100,12 @@ func (h *handler) endpointPage(w http.ResponseWriter, r *http.Request) {
 	d.Latency = chart.Latency(points, d.Stats.From, d.Stats.To, chart.Options{Title: "Latency p50 / p95, " + win.Name, Step: win.Bucket, ID: "latency"})
 	d.Availability, d.Overall, d.HasAvail = chart.Availability(points, d.Stats.From, d.Stats.To, chart.Options{Title: "Availability, " + win.Name, Step: win.Bucket, ID: "availability"})
 	d.Overall /= 100 // the chart speaks percent; the page's pct takes a fraction
-	cs, err := h.opts.Store.ListChanges(ctx, store.ChangeFilter{Endpoint: &ep, Location: d.Row.Location, Desc: true, Page: storePage(p)})
+	cs, err := h.opts.Store.ListChanges(ctx, store.ChangeFilter{Endpoint: &ep, Location: d.Row.Location, Desc: true, Page: p.Probe()})
 	if err != nil {
 		h.internal(w, r, "read the endpoint's changes", err)
 		return
 	}
-	d.Changes, _ = trimPage(cs, p)
+	d.Changes, _ = view.Trim(p, cs)
 	d.List = newListing(r.URL.Path, q, nil, p, -1, len(d.Changes))
 	d.List.HasNext = len(cs) > p.Limit
 	if d.Findings, err = h.opts.Store.ListFindings(ctx, store.FindingFilter{Endpoint: &ep, Location: d.Row.Location, OpenOnly: true, Page: store.Page{Limit: 100}}); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 
@@ -37,7 +36,7 @@ func (h *handler) findingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := findingsData{Status: q.Get("status"), Severity: q.Get("severity"), Kind: q.Get("kind"), Acked: q.Get("acked"), Host: q.Get("host"), Kinds: findingKinds}
-	f := store.FindingFilter{Page: storePage(p)}
+	f := store.FindingFilter{Page: p.Probe()}
 	switch d.Status {
 	case "", "open":
 		d.Status, f.OpenOnly = "open", true
@@ -73,12 +72,12 @@ func (h *handler) findingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d.Host != "" {
-		a, err := netip.ParseAddr(d.Host)
+		a, err := view.ParseHost(d.Host)
 		if err != nil {
-			h.fail(w, r, http.StatusBadRequest, "host "+d.Host+": not an IP address")
+			h.fail(w, r, http.StatusBadRequest, err.Error())
 			return
 		}
-		f.Addr = a.Unmap()
+		f.Addr = a
 	}
 	fs, err := h.opts.Store.ListFindings(r.Context(), f)
 	if err != nil {
@@ -86,7 +85,7 @@ func (h *handler) findingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var more bool
-	d.Findings, more = trimPage(fs, p)
+	d.Findings, more = view.Trim(p, fs)
 	d.List = newListing("/findings", q, nil, p, -1, len(d.Findings))
 	d.List.HasNext = more
 	h.render(w, r, http.StatusOK, "findings", "Findings", "findings", d)

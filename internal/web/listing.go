@@ -100,19 +100,6 @@ func (l listing) From() int { return min(l.Page.Offset+1, l.Page.Offset+l.Shown)
 // To is the number of the last row shown.
 func (l listing) To() int { return l.Page.Offset + l.Shown }
 
-// storePage asks a store for one more row than shown, to know whether a
-// next page exists without counting.
-func storePage(p view.Page) store.Page { return store.Page{Limit: p.Limit + 1, Offset: p.Offset} }
-
-// trimPage cuts the extra row storePage asked for and reports whether it
-// was there.
-func trimPage[T any](rows []T, p view.Page) ([]T, bool) {
-	if len(rows) > p.Limit {
-		return rows[:p.Limit], true
-	}
-	return rows, false
-}
-
 func sortedKeys(m map[string]string) []string {
 	return slices.Sorted(maps.Keys(m))
 }

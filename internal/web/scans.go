@@ -35,13 +35,13 @@ func (h *handler) scansPage(w http.ResponseWriter, r *http.Request) {
 	for _, rs := range h.opts.Daemon.RunningScans() {
 		d.Running[rs.Job] = rs
 	}
-	recs, err := h.opts.Store.ListScans(r.Context(), store.ScanFilter{Job: q.Get("job"), Page: storePage(p)})
+	recs, err := h.opts.Store.ListScans(r.Context(), store.ScanFilter{Job: q.Get("job"), Page: p.Probe()})
 	if err != nil {
 		h.internal(w, r, "read the scans", err)
 		return
 	}
 	var more bool
-	d.Scans, more = trimPage(recs, p)
+	d.Scans, more = view.Trim(p, recs)
 	d.List = newListing("/scans", q, nil, p, -1, len(d.Scans))
 	d.List.HasNext = more
 	h.render(w, r, http.StatusOK, "scans", "Scans", "scans", d)
