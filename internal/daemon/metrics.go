@@ -121,13 +121,9 @@ func (d *Daemon) countFindings() []metrics.FindingCount {
 		sev  model.Severity
 	}
 	counts := map[key]int{}
-	d.rec.fmu.Lock()
-	for _, m := range d.rec.open {
-		for _, f := range m {
-			counts[key{f.Kind, f.Severity}]++
-		}
+	for _, f := range d.rec.openFindings() {
+		counts[key{f.Kind, f.Severity}]++
 	}
-	d.rec.fmu.Unlock()
 	out := make([]metrics.FindingCount, 0, len(counts))
 	for k, n := range counts {
 		out = append(out, metrics.FindingCount{Kind: string(k.kind), Severity: string(k.sev), Count: n})

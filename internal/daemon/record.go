@@ -90,6 +90,19 @@ func (r *recorder) unindex(k model.FindingKey) {
 	}
 }
 
+// openFindings copies every open finding, in no particular order.
+func (r *recorder) openFindings() []model.Finding {
+	r.fmu.Lock()
+	defer r.fmu.Unlock()
+	var out []model.Finding
+	for _, m := range r.open {
+		for _, f := range m {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // openFor copies the open findings of one endpoint and location.
 func (r *recorder) openFor(k endpointKey) map[model.FindingKey]model.Finding {
 	r.fmu.Lock()

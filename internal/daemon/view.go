@@ -88,14 +88,7 @@ func (d *Daemon) States() []model.EndpointState {
 
 // OpenFindings returns every open finding, newest first.
 func (d *Daemon) OpenFindings() []model.Finding {
-	d.rec.fmu.Lock()
-	var out []model.Finding
-	for _, m := range d.rec.open {
-		for _, f := range m {
-			out = append(out, f)
-		}
-	}
-	d.rec.fmu.Unlock()
+	out := d.rec.openFindings()
 	slices.SortFunc(out, func(a, b model.Finding) int {
 		if c := b.Opened.Compare(a.Opened); c != 0 {
 			return c
