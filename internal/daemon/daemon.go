@@ -308,9 +308,10 @@ type WriterStats struct {
 	Committed int64 `json:"committed"`
 	Failed    int64 `json:"failed"`
 	Batches   int64 `json:"batches"`
-	// Observations counts committed observations (Committed also counts
-	// states and changes).
+	// Observations and Changes count committed observations and changes
+	// (Committed also counts states).
 	Observations int64 `json:"observations"`
+	Changes      int64 `json:"changes"`
 }
 
 // Stats returns a snapshot of the counters.
@@ -324,7 +325,7 @@ func (d *Daemon) Stats() Stats {
 		Uptime:       time.Since(d.started).Round(time.Second).String(),
 		Ready:        d.ready.Load(),
 		Scheduler:    sn,
-		Writer:       WriterStats{Committed: ws.Committed, Failed: ws.Failed, Batches: ws.Batches, Observations: ws.Observations},
+		Writer:       WriterStats{Committed: ws.Committed, Failed: ws.Failed, Batches: ws.Batches, Observations: ws.Observations, Changes: ws.Changes},
 		Observations: d.rec.observations.Load(),
 		Checks:       d.checks.Load(),
 		CheckErrors:  d.checkErrors.Load(),

@@ -59,8 +59,10 @@ type WriterStats struct {
 	Committed int64 // items committed
 	Failed    int64 // items whose batch failed for good
 	Batches   int64 // transactions committed
-	// Observations counts the committed items that are observations.
+	// Observations and Changes count the committed items that are
+	// observations and changes.
 	Observations int64
+	Changes      int64
 }
 
 // Writer is the daemon's single writer: it takes observations, states and
@@ -228,6 +230,7 @@ func (w *Writer) commit(b Batch) {
 	if err == nil {
 		w.stats.Committed += int64(b.Len())
 		w.stats.Observations += int64(len(b.Observations))
+		w.stats.Changes += int64(len(b.Changes))
 		w.stats.Batches++
 	} else {
 		w.stats.Failed += int64(b.Len())

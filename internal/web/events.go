@@ -10,7 +10,9 @@ import (
 // eventState is what /events compares between polls: a change in any of
 // these is an event.
 type eventState struct {
-	Changes      uint64 `json:"changes"`
+	// Changes counts changes committed to the store (the pages read them
+	// from there; a change only handed to the writer is not on a page yet).
+	Changes      int64  `json:"changes"`
 	OpenFindings int64  `json:"open_findings"`
 	Endpoints    int    `json:"endpoints"`
 	Scans        int    `json:"running_scans"`
@@ -19,7 +21,7 @@ type eventState struct {
 
 func (h *handler) eventState() eventState {
 	st := h.opts.Daemon.Stats()
-	return eventState{Changes: st.Changes, OpenFindings: st.OpenFindings, Endpoints: st.Endpoints,
+	return eventState{Changes: st.Writer.Changes, OpenFindings: st.OpenFindings, Endpoints: st.Endpoints,
 		Scans: len(h.opts.Daemon.RunningScans()), Writes: h.writes.Load()}
 }
 
